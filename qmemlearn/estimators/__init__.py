@@ -1,0 +1,34 @@
+"""Estimators: measurement records -> estimates with standard errors.
+
+* :mod:`.statistics`: mean, median of means, pair U-statistics (shared by both protocols).
+* :mod:`.shadow`: single-copy classical-shadow estimators (1 copy per shot).
+* :mod:`.bell`: two-copy Bell-basis estimators (2 copies per shot).
+"""
+
+from qmemlearn.estimators.bell import bell_pair_values, bell_purity, bell_squared
+from qmemlearn.estimators.shadow import (
+    shadow_expectation,
+    shadow_purity,
+    shadow_snapshot_values,
+    shadow_squared,
+)
+from qmemlearn.estimators.statistics import (
+    mean_and_stderr,
+    median_of_means,
+    pair_ustatistic_stderr,
+    squared_mean_ustatistic,
+)
+
+__all__ = [
+    "bell_pair_values",
+    "bell_purity",
+    "bell_squared",
+    "mean_and_stderr",
+    "median_of_means",
+    "pair_ustatistic_stderr",
+    "shadow_expectation",
+    "shadow_purity",
+    "shadow_snapshot_values",
+    "shadow_squared",
+    "squared_mean_ustatistic",
+]
