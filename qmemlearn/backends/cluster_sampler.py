@@ -265,7 +265,11 @@ class ClusterSampler(cirq.Sampler):
             cirq.resolve_parameters(op, resolver).transform_qubits(relabel) for op in cluster.operations
         )
         measured_positions = tuple(m[0] for m in cluster.measured)
-        cache_key = (canonical, len(cluster.qubits), measured_positions)
+        try:
+            cache_key = (canonical, len(cluster.qubits), measured_positions)
+            hash(cache_key)
+        except TypeError:  # an unhashable channel, e.g. cirq.KrausChannel: key by its repr
+            cache_key = (repr(canonical), len(cluster.qubits), measured_positions)
         probs = self._canonical_distributions.get(cache_key)
         if probs is None:
             probs = _measured_distribution(canonical, len(cluster.qubits), measured_positions)

@@ -137,11 +137,10 @@ class PauliMixedState:
             op = np.kron(op, single[c])
         return (np.eye(2**self.n) + self.sign * self.alpha * op) / 2**self.n
 
-    def preparation_circuit(self, qubits: Sequence[Any], *, prefix: str = "") -> "cirq.Circuit":
-        """The parameterized preparation circuit; see :func:`preparation_circuit`."""
-        if len(qubits) != self.n:
-            raise ValueError(f"len(qubits)={len(qubits)} must equal n={self.n}")
-        return preparation_circuit(qubits, prefix=prefix)
+    #: The preparation circuit depends only on the qubits, never on P, sign or alpha; those
+    #: enter through :meth:`draw_settings`. So one circuit (and one compiled plan) serves
+    #: every instance at a given n.
+    preparation_circuit = staticmethod(preparation_circuit)
 
     def draw_settings(
         self, rng: np.random.Generator, shots: int, *, prefix: str = ""
