@@ -76,6 +76,8 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes and distinct values of a 1-D float array, fast when it has few distinct values."""
     if values.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if values.strides[0] == 0:  # a broadcast constant: one distinct value, known in O(1)
+        return np.broadcast_to(np.int64(0), values.shape), values[:1].copy()
     codes = np.zeros(values.size, dtype=np.int64)
     uniques: list[float] = []
     remaining = np.ones(values.size, dtype=bool)
@@ -116,6 +118,14 @@ def _measured_distribution(
     return probs / probs.sum()
 
 
+# Caches shared by all ClusterSampler instances of a process: a sweep creates one seeded
+# sampler per point, and all of them reuse the plans and exact distributions (which depend
+# on the circuit and noise only, never on the seed).
+_PLANS: dict[Any, _Plan] = {}
+_CANONICAL_DISTRIBUTIONS: dict[Any, np.ndarray] = {}
+_MAX_CACHED_DISTRIBUTIONS = 100_000
+
+
 class ClusterSampler(cirq.Sampler):
     """Exact, vectorized sampler for circuits of small independent qubit clusters.
 
@@ -146,8 +156,7 @@ class ClusterSampler(cirq.Sampler):
         self._noise = None if noise is None else cirq.NoiseModel.from_noise_model_like(noise)
         self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         self._max_cluster_qubits = max_cluster_qubits
-        self._plans: dict[Any, _Plan] = {}
-        self._canonical_distributions: dict[Any, np.ndarray] = {}
+        self._noise_key = repr(self._noise)
 
     # ----- cirq.Sampler interface -------------------------------------------------
     def run_sweep(
@@ -178,12 +187,13 @@ class ClusterSampler(cirq.Sampler):
 
     # ----- planning ---------------------------------------------------------------
     def _plan(self, program: "cirq.AbstractCircuit") -> _Plan:
-        frozen = program.freeze()
-        plan = self._plans.get(frozen)
+        key = (self._noise_key, self._max_cluster_qubits, program.freeze())
+        plan = _PLANS.get(key)
         if plan is None:
-            if len(self._plans) >= _MAX_CACHED_PLANS:
-                self._plans.pop(next(iter(self._plans)))
-            plan = self._plans[frozen] = self._build_plan(frozen)
+            plan = self._build_plan(key[-1])
+            if len(_PLANS) >= _MAX_CACHED_PLANS:
+                _PLANS.pop(next(iter(_PLANS)))
+            _PLANS[key] = plan
         return plan
 
     def _build_plan(self, program: "cirq.AbstractCircuit") -> _Plan:
@@ -259,6 +269,9 @@ class ClusterSampler(cirq.Sampler):
 
     # ----- exact cluster distributions --------------------------------------------
     def _distribution(self, cluster: _Cluster, values: tuple[float, ...]) -> np.ndarray:
+        probs = cluster.distributions.get(values)
+        if probs is not None:
+            return probs
         resolver = cirq.ParamResolver(dict(zip(cluster.symbols, values)))
         relabel = {q: cirq.LineQubit(k) for k, q in enumerate(cluster.qubits)}
         canonical = cirq.FrozenCircuit(
@@ -270,10 +283,13 @@ class ClusterSampler(cirq.Sampler):
             hash(cache_key)
         except TypeError:  # an unhashable channel, e.g. cirq.KrausChannel: key by its repr
             cache_key = (repr(canonical), len(cluster.qubits), measured_positions)
-        probs = self._canonical_distributions.get(cache_key)
+        probs = _CANONICAL_DISTRIBUTIONS.get(cache_key)
         if probs is None:
             probs = _measured_distribution(canonical, len(cluster.qubits), measured_positions)
-            self._canonical_distributions[cache_key] = probs
+            if len(_CANONICAL_DISTRIBUTIONS) >= _MAX_CACHED_DISTRIBUTIONS:
+                _CANONICAL_DISTRIBUTIONS.clear()
+            _CANONICAL_DISTRIBUTIONS[cache_key] = probs
+        cluster.distributions[values] = probs
         return probs
 
     # ----- sampling ---------------------------------------------------------------
@@ -318,7 +334,14 @@ class ClusterSampler(cirq.Sampler):
                 raise UnsupportedCircuitError(
                     f"the sweep takes too many distinct values on the symbols {cluster.symbols}"
                 )
-        present, inverse = np.unique(combined, return_inverse=True)
+        if radix <= max(1 << 16, 4 * points):  # small code space: O(T) instead of a sort
+            counts = np.bincount(combined, minlength=radix)
+            present = np.flatnonzero(counts)
+            rank = np.zeros(radix, dtype=np.int64)
+            rank[present] = np.arange(present.size)
+            inverse = rank[combined]
+        else:
+            present, inverse = np.unique(combined, return_inverse=True)
         combos = []
         for code in present:
             values, rest = [], int(code)
@@ -335,10 +358,13 @@ class ClusterSampler(cirq.Sampler):
             cdf = np.cumsum(self._distribution(cluster, combos[0]))
             return np.minimum(np.searchsorted(cdf, u, side="right"), cdf.size - 1)
         outcomes = np.empty(shots, dtype=np.int64)
-        order = np.argsort(codes.astype(np.int32), kind="stable")
-        bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(combos)))])
-        for c, combo in enumerate(combos):
-            rows = order[bounds[c] : bounds[c + 1]]
+        if len(combos) <= 16:  # few settings: one boolean mask each beats a sort
+            groups = (np.flatnonzero(codes == c) for c in range(len(combos)))
+        else:
+            order = np.argsort(codes.astype(np.int32), kind="stable")
+            bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(combos)))])
+            groups = (order[bounds[c] : bounds[c + 1]] for c in range(len(combos)))
+        for combo, rows in zip(combos, groups):
             cdf = np.cumsum(self._distribution(cluster, combo))
             outcomes[rows] = np.minimum(np.searchsorted(cdf, u[rows], side="right"), cdf.size - 1)
         return outcomes

@@ -3,8 +3,11 @@
 * :mod:`.statistics`: mean, median of means, pair U-statistics (shared by both protocols).
 * :mod:`.shadow`: single-copy classical-shadow estimators (1 copy per shot).
 * :mod:`.bell`: two-copy Bell-basis estimators (2 copies per shot).
+* :mod:`.dispatch`: the right estimator for a record of either protocol.
+* :mod:`.identification`: recover the hidden Pauli from records (the ``identify`` rule).
 """
 
+from qmemlearn.estimators.dispatch import estimate_expectation, estimate_squared
 from qmemlearn.estimators.bell import bell_pair_values, bell_purity, bell_squared
 from qmemlearn.estimators.shadow import (
     shadow_expectation,
@@ -23,6 +26,8 @@ __all__ = [
     "bell_pair_values",
     "bell_purity",
     "bell_squared",
+    "estimate_expectation",
+    "estimate_squared",
     "mean_and_stderr",
     "median_of_means",
     "pair_ustatistic_stderr",

@@ -21,7 +21,7 @@ def sample_batch(
     *,
     copies: int,
     sampler: cirq.Sampler,
-    rng: np.random.Generator,
+    rng: np.random.Generator | Sequence[np.random.Generator],
     metadata: dict[str, Any] | None = None,
 ) -> list[Any]:
     """Spends ``copies`` copies of each source and returns one record per source.
@@ -34,7 +34,8 @@ def sample_batch(
         protocol: ``SingleCopyProtocol()`` or ``TwoCopyProtocol()``.
         copies: Copies of each source consumed (a two-copy shot costs 2).
         sampler: Any ``cirq.Sampler``.
-        rng: Randomness for the per-shot settings (flips, bases). The sampler has its own.
+        rng: Randomness for the per-shot settings (flips, bases): one generator, or one per
+            source so that each instance has its own independent stream. The sampler has its own.
         metadata: Extra JSON-native metadata stored in every record.
 
     Returns:
@@ -51,8 +52,14 @@ def sample_batch(
     if any(s.n != n for s in sources):
         raise ValueError(f"all sources must have the same n; got {[s.n for s in sources]}")
     circuit = protocol.circuit(sources[0])
-    settings = [protocol.draw_settings(source, rng, shots) for source in sources]
-    columns = {name: np.concatenate([c[name] for c, _ in settings]) for name in settings[0][0]}
+    rngs = [rng] * len(sources) if isinstance(rng, np.random.Generator) else list(rng)
+    if len(rngs) != len(sources):
+        raise ValueError(f"rng holds {len(rngs)} generators for {len(sources)} sources; give one or one per source")
+    settings = [protocol.draw_settings(source, r, shots) for source, r in zip(sources, rngs)]
+    if len(settings) == 1:
+        columns = settings[0][0]
+    else:
+        columns = {name: np.concatenate([c[name] for c, _ in settings]) for name in settings[0][0]}
     bits = sample_bits(sampler, circuit, columns, key=MEASUREMENT_KEY)
     records = []
     for k, (source, (_, extras)) in enumerate(zip(sources, settings)):

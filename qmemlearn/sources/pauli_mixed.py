@@ -169,8 +169,9 @@ class PauliMixedState:
         for i in range(self.n):
             phase, exponent = _ROTATION_TO_PAULI[codes[i]]
             columns[names["flip"][i]] = flips[:, i].astype(np.float64)
-            columns[names["phase"][i]] = np.full(shots, phase)
-            columns[names["exponent"][i]] = np.full(shots, exponent)
+            # Constant over shots: zero-copy broadcasts (read-only views).
+            columns[names["phase"][i]] = np.broadcast_to(np.float64(phase), (shots,))
+            columns[names["exponent"][i]] = np.broadcast_to(np.float64(exponent), (shots,))
         return columns
 
     def metadata(self) -> dict[str, Any]:

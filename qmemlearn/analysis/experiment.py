@@ -1,0 +1,286 @@
+"""Config-driven experiments: a committed JSON config → sweeps → results table → summary.
+
+A config (``experiments/<name>.json``) fixes every parameter behind a figure: the task, seed,
+α, noise, backend, success target, trials per point, and per mode (``full`` / ``quick``) the
+curves to search (protocol, rule, range of n) and one success-versus-copies curve at fixed n.
+
+Results go to one append-only CSV per mode (:class:`ResultStore`): rerunning resumes, and a
+finished run is never recomputed. :func:`load_experiment` rebuilds every number from that
+table alone, which is how ``qmemlearn figures`` redraws without sampling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import time
+from typing import Any
+
+from qmemlearn.analysis.engine import run_points
+from qmemlearn.analysis.executors import SerialExecutor
+from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
+from qmemlearn.analysis.points import PointOutcome, SweepPoint
+from qmemlearn.analysis.search import SearchCurve, SearchResult, copies_per_shot, run_searches
+from qmemlearn.analysis.store import ResultStore, Row, package_versions
+from qmemlearn.tasks import task_evaluator
+
+MODES = ("full", "quick")
+_REQUIRED_KEYS = ("experiment", "task", "seed", "alpha", "noise", "backend", "target", "trials", "modes")
+
+
+@dataclasses.dataclass(frozen=True)
+class ExperimentConfig:
+    """One experiment in one mode, as read from its committed JSON config."""
+
+    path: str
+    mode: str
+    experiment: str
+    task: str
+    seed: int
+    alpha: float
+    noise: str
+    backend: str
+    target: float
+    trials: int
+    rel_resolution: float
+    max_copies: int
+    curves: tuple[dict[str, Any], ...]
+    success_curve: dict[str, Any]
+
+    @classmethod
+    def from_file(cls, path: str | pathlib.Path, *, mode: str = "full") -> "ExperimentConfig":
+        """Reads and validates a config file.
+
+        Raises:
+            FileNotFoundError: If the file is missing.
+            ValueError: Naming the file and the missing or bad key.
+        """
+        path = pathlib.Path(path)
+        if mode not in MODES:
+            raise ValueError(f"mode={mode!r} must be one of {MODES}")
+        try:
+            raw = json.loads(path.read_text())
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}: not valid JSON ({error})") from None
+        missing = [k for k in _REQUIRED_KEYS if k not in raw]
+        if missing:
+            raise ValueError(f"{path}: missing keys {missing}")
+        if mode not in raw["modes"]:
+            raise ValueError(f"{path}: has no mode {mode!r}; modes: {sorted(raw['modes'])}")
+        section = raw["modes"][mode]
+        for k, curve in enumerate(section.get("curves", [])):
+            absent = [key for key in ("protocol", "rule", "n_min", "n_max") if key not in curve]
+            if absent:
+                raise ValueError(f"{path}: modes.{mode}.curves[{k}] is missing {absent}")
+        return cls(
+            path=str(path),
+            mode=mode,
+            experiment=raw["experiment"],
+            task=raw["task"],
+            seed=int(raw["seed"]),
+            alpha=float(raw["alpha"]),
+            noise=str(raw["noise"]),
+            backend=str(raw["backend"]),
+            target=float(raw["target"]),
+            trials=int(raw["trials"]),
+            rel_resolution=float(raw.get("rel_resolution", 0.125)),
+            max_copies=int(raw.get("max_copies", 2**22)),
+            curves=tuple(section.get("curves", [])),
+            success_curve=dict(section.get("success_curve", {})),
+        )
+
+    @property
+    def task_metadata(self) -> dict[str, Any]:
+        """Task parameters carried by every point (and so by its strong id)."""
+        return {"alpha": self.alpha, "backend": self.backend}
+
+    def search_curves(self) -> list[SearchCurve]:
+        """One sample-complexity search per (curve spec, n)."""
+        curves = []
+        for spec in self.curves:
+            step = copies_per_shot(spec["protocol"])
+            for n in range(int(spec["n_min"]), int(spec["n_max"]) + 1):
+                curves.append(
+                    SearchCurve(
+                        task=self.task, protocol=spec["protocol"], rule=spec["rule"], n=n,
+                        trials=self.trials, noise=self.noise, seed=self.seed,
+                        json_metadata=self.task_metadata, step=step, start=2 * step,
+                        max_copies=self.max_copies,
+                    )
+                )
+        return curves
+
+    def success_points(self) -> list[SweepPoint]:
+        """Success rate versus copies at one fixed n, for every protocol and rule searched."""
+        if not self.success_curve:
+            return []
+        n = int(self.success_curve["n"])
+        pairs = dict.fromkeys((spec["protocol"], spec["rule"]) for spec in self.curves)
+        return [
+            SweepPoint(
+                task=self.task, protocol=protocol, rule=rule, n=n, copies=int(copies),
+                trials=self.trials, noise=self.noise, seed=self.seed, json_metadata=self.task_metadata,
+            )
+            for protocol, rule in pairs
+            for copies in self.success_curve["copies"]
+            if copies >= 2 * copies_per_shot(protocol) and copies % copies_per_shot(protocol) == 0
+        ]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExperimentResult:
+    """Everything a figure or a table needs, derived from the results table."""
+
+    config: ExperimentConfig
+    searches: list[SearchResult]
+    success_rows: list[Row]
+    confirmation_rows: dict[tuple[str, str, int], Row]
+    seconds: float
+
+    def n_star_interval(self, search: SearchResult) -> tuple[float, float]:
+        """95% interval of N* from the search's points plus its confirmation point at 2·N*."""
+        evaluations = [(e.copies, e.successes, e.trials) for e in search.evaluations]
+        row = self.confirmation_rows.get((search.curve.protocol, search.curve.rule, search.curve.n))
+        if row is not None:
+            evaluations.append((row.copies, row.successes, row.trials))
+        copies, successes, trials = zip(*evaluations)
+        return n_star_interval(copies, successes, trials, target=self.config.target)
+
+    def curve_groups(self) -> dict[tuple[str, str], list[SearchResult]]:
+        """Search results grouped by (protocol, rule), in increasing n."""
+        groups: dict[tuple[str, str], list[SearchResult]] = {}
+        for result in self.searches:
+            groups.setdefault((result.curve.protocol, result.curve.rule), []).append(result)
+        return groups
+
+    def fits(self) -> dict[tuple[str, str], FitResult | None]:
+        """Fit of log₂ N* = a + b·n per (protocol, rule) over the n where N* was reached."""
+        fits: dict[tuple[str, str], FitResult | None] = {}
+        for key, results in self.curve_groups().items():
+            reached = [r for r in results if r.reached]
+            fits[key] = (
+                fit_exponential([r.curve.n for r in reached], [r.n_star for r in reached])
+                if len(reached) >= 2
+                else None
+            )
+        return fits
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-native summary: N* with intervals per n, fits, seed, versions, time."""
+        curves = {}
+        for (protocol, rule), results in self.curve_groups().items():
+            fit = self.fits()[(protocol, rule)]
+            curves[f"{protocol}/{rule}"] = {
+                "n_star": {
+                    str(r.curve.n): {"copies": r.n_star, "interval_95": list(self.n_star_interval(r))}
+                    for r in results
+                },
+                "fit_log2": None
+                if fit is None
+                else {"a": fit.a, "b": fit.b, "b_ci_95": [fit.b_low, fit.b_high], "base": fit.base},
+            }
+        return {
+            "experiment": self.config.experiment,
+            "mode": self.config.mode,
+            "config": self.config.path,
+            "unit": "copies of rho consumed (a two-copy shot costs 2)",
+            "target": self.config.target,
+            "trials_per_point": self.config.trials,
+            "seed": self.config.seed,
+            "curves": curves,
+            "seconds": self.seconds,
+            "versions": package_versions(),
+        }
+
+
+def confirmation_points(searches: list[SearchResult]) -> list[SweepPoint]:
+    """One point at 2·N* per reached curve: it bounds N*'s interval from above.
+
+    A search stops at the first passing point, whose rate is usually near the target, so
+    without a point clearly past it the upper end of N*'s interval would stay open.
+    """
+    return [
+        s.curve.point(2 * s.n_star)
+        for s in searches
+        if s.reached and 2 * s.n_star <= s.curve.max_copies
+    ]
+
+
+def _collect(config, evaluate, store, executor, progress, seconds_from_store: bool) -> ExperimentResult:
+    start = time.perf_counter()
+    searches = run_searches(
+        config.search_curves(), evaluate, store=store, executor=executor, target=config.target,
+        rel_resolution=config.rel_resolution, progress=progress,
+    )
+    confirm = confirmation_points(searches)
+    success = config.success_points()
+    rows = run_points(confirm + success, evaluate, store=store, executor=executor, progress=progress)
+    seconds = (
+        sum(row.seconds for row in store.fold().values()) if seconds_from_store else time.perf_counter() - start
+    )
+    return ExperimentResult(
+        config=config,
+        searches=searches,
+        success_rows=[rows[p.strong_id()] for p in success],
+        confirmation_rows={(p.protocol, p.rule, p.n): rows[p.strong_id()] for p in confirm},
+        seconds=seconds,
+    )
+
+
+def _refuse_missing(point: SweepPoint) -> PointOutcome:
+    raise RuntimeError(
+        f"point n={point.n} copies={point.copies} ({point.protocol}/{point.rule}) is not in the results "
+        "table; run `qmemlearn reproduce` first"
+    )
+
+
+def run_experiment(
+    config: ExperimentConfig,
+    *,
+    results_path: str | pathlib.Path,
+    executor: Any = None,
+    progress: bool = True,
+) -> ExperimentResult:
+    """Runs (or resumes) every search and the success curve of ``config``.
+
+    Args:
+        config: The experiment.
+        results_path: The append-only CSV results table (created if absent).
+        executor: From :func:`~qmemlearn.analysis.executors.make_executor`. Defaults to serial.
+        progress: Show progress bars on stderr.
+    """
+    return _collect(
+        config, task_evaluator(config.task), ResultStore(results_path), executor or SerialExecutor(),
+        progress, seconds_from_store=False,
+    )
+
+
+def load_experiment(config: ExperimentConfig, *, results_path: str | pathlib.Path) -> ExperimentResult:
+    """Rebuilds the result of a finished run from its results table, sampling nothing.
+
+    Raises:
+        FileNotFoundError: If the results table is missing.
+        RuntimeError: If the table lacks a point the config needs.
+    """
+    if not pathlib.Path(results_path).exists():
+        raise FileNotFoundError(f"results table {results_path} does not exist; run `qmemlearn reproduce` first")
+    return _collect(
+        config, _refuse_missing, ResultStore(results_path), SerialExecutor(), False, seconds_from_store=True
+    )
+
+
+def format_table(result: ExperimentResult) -> str:
+    """A plain-text table of N*(n) per protocol and rule, plus the fitted growth."""
+    lines = [f"N* = fewest copies of rho with success >= {result.config.target} "
+             f"({result.config.trials} trials per point; a two-copy shot costs 2 copies)"]
+    for (protocol, rule), results in result.curve_groups().items():
+        cells = [f"n={r.curve.n}:{r.n_star if r.reached else '>' + str(r.curve.max_copies)}" for r in results]
+        lines.append(f"  {protocol:11s} {rule:8s} " + " ".join(cells))
+        fit = result.fits()[(protocol, rule)]
+        if fit is not None:
+            lines.append(
+                f"  {'':11s} {'':8s} fit log2 N* = {fit.a:.2f} + b*n, b = {fit.b:.3f} "
+                f"[{fit.b_low:.3f}, {fit.b_high:.3f}] (95% CI), growth base 2^b = {fit.base:.3f}"
+            )
+    return "\n".join(lines)
