@@ -1,44 +1,53 @@
 """qmemlearn: measure the quantum-memory advantage in learning.
 
 The few names most users need are re-exported here; see the subpackages for the rest.
+They load on first use (PEP 562), so ``import qmemlearn`` and ``qmemlearn --help`` stay fast.
 """
 
-from qmemlearn.backends import ClusterSampler, make_sampler
-from qmemlearn.estimators import (
-    bell_purity,
-    bell_squared,
-    shadow_expectation,
-    shadow_purity,
-    shadow_squared,
-)
-from qmemlearn.noise import NoiseSpec, parse_noise
-from qmemlearn.paulis import random_pauli, validate_pauli
-from qmemlearn.protocols import SingleCopyProtocol, TwoCopyProtocol, sample_batch, sample_records
-from qmemlearn.records import BellRecord, ShadowRecord, load_any, load_records, save_records
-from qmemlearn.sources import PauliMixedState
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BellRecord",
-    "ClusterSampler",
-    "NoiseSpec",
-    "PauliMixedState",
-    "ShadowRecord",
-    "SingleCopyProtocol",
-    "TwoCopyProtocol",
-    "bell_purity",
-    "bell_squared",
-    "load_any",
-    "load_records",
-    "make_sampler",
-    "parse_noise",
-    "random_pauli",
-    "sample_batch",
-    "sample_records",
-    "save_records",
-    "shadow_expectation",
-    "shadow_purity",
-    "shadow_squared",
-    "validate_pauli",
-]
+_EXPORTS = {
+    "BellRecord": "qmemlearn.records",
+    "ClusterSampler": "qmemlearn.backends",
+    "NoiseSpec": "qmemlearn.noise",
+    "PauliMixedState": "qmemlearn.sources",
+    "ShadowRecord": "qmemlearn.records",
+    "SingleCopyProtocol": "qmemlearn.protocols",
+    "TwoCopyProtocol": "qmemlearn.protocols",
+    "bell_purity": "qmemlearn.estimators",
+    "bell_squared": "qmemlearn.estimators",
+    "estimate_expectation": "qmemlearn.estimators",
+    "estimate_squared": "qmemlearn.estimators",
+    "load_any": "qmemlearn.records",
+    "load_records": "qmemlearn.records",
+    "make_sampler": "qmemlearn.backends",
+    "parse_noise": "qmemlearn.noise",
+    "random_pauli": "qmemlearn.paulis",
+    "sample_batch": "qmemlearn.protocols",
+    "sample_records": "qmemlearn.protocols",
+    "save_records": "qmemlearn.records",
+    "shadow_expectation": "qmemlearn.estimators",
+    "shadow_purity": "qmemlearn.estimators",
+    "shadow_squared": "qmemlearn.estimators",
+    "validate_pauli": "qmemlearn.paulis",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qmemlearn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

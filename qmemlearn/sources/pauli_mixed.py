@@ -34,6 +34,7 @@ _ROTATION_TO_PAULI = np.array(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def preparation_symbol_names(n: int, prefix: str = "") -> dict[str, list[str]]:
     """Names of the sweep symbols of :func:`preparation_circuit`, per role and qubit."""
     return {
@@ -165,13 +166,14 @@ class PauliMixedState:
         parity = np.bitwise_xor.reduce(flips[:, support], axis=1)
         flips[:, support[0]] ^= parity ^ target
         names = preparation_symbol_names(self.n, prefix)
+        flip_values = flips.astype(np.float64)
+        # Rotations are constant over shots: zero-copy broadcasts whose columns have stride 0.
+        rotation = np.broadcast_to(_ROTATION_TO_PAULI[codes][None, :, :], (shots, self.n, 2))
         columns: dict[str, np.ndarray] = {}
         for i in range(self.n):
-            phase, exponent = _ROTATION_TO_PAULI[codes[i]]
-            columns[names["flip"][i]] = flips[:, i].astype(np.float64)
-            # Constant over shots: zero-copy broadcasts (read-only views).
-            columns[names["phase"][i]] = np.broadcast_to(np.float64(phase), (shots,))
-            columns[names["exponent"][i]] = np.broadcast_to(np.float64(exponent), (shots,))
+            columns[names["flip"][i]] = flip_values[:, i]
+            columns[names["phase"][i]] = rotation[:, i, 0]
+            columns[names["exponent"][i]] = rotation[:, i, 1]
         return columns
 
     def metadata(self) -> dict[str, Any]:

@@ -1,0 +1,203 @@
+"""``qmemlearn sample``: measure copies of a source with a protocol and save the records.
+
+Example:
+    qmemlearn sample pauli-state --n 3 --pauli XYZ --protocol two-copy --copies 2000 \\
+        --noise depolarizing:p1=0.001,p2=0.01 --seed 7 --out runs/xyz.npz
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import secrets
+import shlex
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from qmemlearn.cli.common import COPIES_UNIT, make_parser, run_command
+
+SOURCES = ("pauli-state",)
+_SEED_DERIVATION = (
+    "np.random.SeedSequence(seed).spawn(2): child 0 seeds the per-shot settings, child 1 the sampler"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``qmemlearn sample``."""
+    from qmemlearn.backends import BACKENDS
+    from qmemlearn.protocols import PROTOCOLS
+
+    parser = make_parser(
+        "sample",
+        description=(
+            "Prepare copies of a source state, measure them with a protocol, and save the records\n"
+            "(bits, bases and metadata) to one .npz file, written atomically.\n\n" + COPIES_UNIT
+        ),
+        epilog=(
+            "noise specs ('+' joins terms; probabilities in [0, 1]):\n"
+            "  ideal                             no noise\n"
+            "  depolarizing:p1=0.001,p2=0.01     after each 1-qubit / 2-qubit gate\n"
+            "  readout:p01=0.02,p10=0.02         bit flips 0->1 / 1->0 before measuring\n"
+            "  amplitude-damping:gamma=0.001     idle decay of every qubit per moment\n\n"
+            "example:\n"
+            "  qmemlearn sample pauli-state --n 3 --pauli XYZ --protocol two-copy --copies 2000 \\\n"
+            "      --noise depolarizing:p1=0.001,p2=0.01+readout:p01=0.02,p10=0.02 --seed 7 --out xyz.npz"
+        ),
+    )
+    parser.add_argument(
+        "source", choices=SOURCES, metavar="SOURCE",
+        help="The state to measure; one of: pauli-state, rho = (I + sign*alpha*P)/2^n.",
+    )
+    state = parser.add_argument_group("pauli-state options")
+    state.add_argument(
+        "--n", type=int, metavar="N", required=True, help="System qubits per copy; must equal the length of --pauli."
+    )
+    state.add_argument(
+        "--pauli", required=True, metavar="P",
+        help="Hidden Pauli string P of n characters I, X, Y, Z (qubit i = character i).",
+    )
+    state.add_argument(
+        "--alpha", type=float, metavar="A", default=0.9,
+        help="Strength alpha in [0, 1], so tr(P rho) = sign*alpha. (default: 0.9)",
+    )
+    state.add_argument(
+        "--sign", type=int, choices=(1, -1), default=1, help="Sign s of tr(P rho) = s*alpha. (default: 1)"
+    )
+    run = parser.add_argument_group("measurement options")
+    run.add_argument(
+        "--protocol", required=True, choices=PROTOCOLS,
+        help="single-copy: each copy alone in a Pauli basis (1 copy per shot); "
+        "two-copy: two copies in the Bell basis (2 copies per shot).",
+    )
+    run.add_argument(
+        "--copies", type=int, required=True, metavar="C",
+        help="Copies of rho consumed, > 0. Shots = copies for single-copy and copies/2 for two-copy, "
+        "so an odd C is rejected for two-copy.",
+    )
+    run.add_argument(
+        "--basis", default=None, metavar="B",
+        help="single-copy only: 'random' (a uniformly random Pauli basis per shot and qubit, "
+        "classical shadows), X, Y or Z on every qubit, or n letters from XYZ, one per qubit. "
+        "(default: random)",
+    )
+    run.add_argument(
+        "--backend", default="fast", choices=BACKENDS,
+        help="Simulator that samples the circuits: fast (exact, vectorized), cirq (state vector), "
+        "density-matrix. (default: fast)",
+    )
+    run.add_argument(
+        "--noise", default="ideal", metavar="SPEC",
+        help="Noise applied by the backend, e.g. 'depolarizing:p1=0.001,p2=0.01'; see the noise specs "
+        "below. (default: ideal)",
+    )
+    run.add_argument(
+        "--seed", type=int, default=None, metavar="S",
+        help="Root seed >= 0. It is split with numpy's SeedSequence into independent seeds for the "
+        "per-shot settings and for the sampler. (default: a fresh random seed, printed and recorded)",
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="FILE", help="Records file to write (.npz is appended if missing)."
+    )
+    return parser
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Rejects bad arguments before any work, naming the flag, its value and what is allowed."""
+    from qmemlearn.paulis import validate_pauli
+
+    if args.n < 1:
+        raise ValueError(f"--n={args.n} must be an int >= 1 (system qubits per copy)")
+    validate_pauli(args.pauli, name="--pauli")
+    if len(args.pauli) != args.n:
+        raise ValueError(
+            f"--n={args.n} does not match --pauli={args.pauli!r}, which has {len(args.pauli)} characters"
+        )
+    if set(args.pauli) == {"I"}:
+        raise ValueError(f"--pauli={args.pauli!r} must not be the identity; use at least one of X, Y, Z")
+    if not 0.0 <= args.alpha <= 1.0:
+        raise ValueError(f"--alpha={args.alpha} must be in [0, 1]")
+    if args.copies < 1:
+        raise ValueError(f"--copies={args.copies} must be an int >= 1 (copies of rho consumed)")
+    if args.protocol == "two-copy" and args.copies % 2:
+        raise ValueError(
+            f"--copies={args.copies} is odd, but --protocol two-copy consumes 2 copies of rho per shot; "
+            "use an even number"
+        )
+    if args.basis is not None:
+        if args.protocol != "single-copy":
+            raise ValueError(f"--basis={args.basis!r} applies only to --protocol single-copy")
+        letters_ok = args.basis and not set(args.basis) - set("XYZ") and len(args.basis) in (1, args.n)
+        if args.basis != "random" and not letters_ok:
+            raise ValueError(
+                f"--basis={args.basis!r} must be 'random', one of X, Y, Z, or n={args.n} letters from XYZ"
+            )
+    if args.seed is not None and args.seed < 0:
+        raise ValueError(f"--seed={args.seed} must be an int >= 0")
+    directory = pathlib.Path(args.out).parent
+    if not directory.is_dir():
+        raise ValueError(f"--out={args.out!r}: the directory {str(directory)!r} does not exist")
+
+
+def _layout(protocol: Any, n: int) -> list:
+    """The device qubits as strings: n qubits (single-copy) or n pairs [a_i, b_i] (two-copy)."""
+    if hasattr(protocol, "pairs"):
+        return [[repr(a), repr(b)] for a, b in protocol.pairs(n)]
+    return [repr(q) for q in protocol.qubits(n)]
+
+
+def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
+    """Validates, samples and saves; returns 0."""
+    from qmemlearn.analysis.store import package_versions
+    from qmemlearn.backends import make_sampler
+    from qmemlearn.noise import parse_noise
+    from qmemlearn.protocols import make_protocol, sample_records, shots_for_copies
+    from qmemlearn.records import save_records
+    from qmemlearn.sources import PauliMixedState
+
+    _check_args(args)
+    source = PauliMixedState(args.pauli, alpha=args.alpha, sign=args.sign)
+    basis = None if args.basis in (None, "random") else args.basis
+    protocol = make_protocol(args.protocol, **({"basis": basis} if args.protocol == "single-copy" else {}))
+    shots = shots_for_copies(protocol, args.copies)
+    noise = parse_noise(args.noise).to_string()
+    seed = secrets.randbits(63) if args.seed is None else args.seed
+    settings_seed, sampler_seed = np.random.SeedSequence(seed).spawn(2)
+    sampler = make_sampler(args.backend, noise=noise, seed=np.random.default_rng(sampler_seed))
+    metadata = {
+        "seed": seed,
+        "seed_derivation": _SEED_DERIVATION,
+        "backend": args.backend,
+        "noise": noise,
+        "versions": package_versions(),
+        "command_line": shlex.join(["qmemlearn", "sample", *command_line_args]),
+        "qubit_layout": _layout(protocol, source.n),
+        "copies": args.copies,
+        "copies_unit": "copies of rho consumed (a single-copy shot costs 1 copy, a two-copy shot 2)",
+    }
+    start = time.perf_counter()
+    rng = np.random.default_rng(settings_seed)
+    record = sample_records(source, protocol, copies=args.copies, sampler=sampler, rng=rng, metadata=metadata)
+    path = save_records(record, args.out)
+    seconds = time.perf_counter() - start
+    print(
+        f"qmemlearn sample: wrote {path}: {shots} shots, {args.copies} copies of rho "
+        f"({args.protocol}), seed={seed}, {seconds:.2f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def main_sample(*, command_line_args: list[str]) -> int:
+    """Runs ``qmemlearn sample``; see ``qmemlearn sample --help``.
+
+    Args:
+        command_line_args: The arguments after ``qmemlearn sample``.
+
+    Returns:
+        0 on success; 2 on bad input, after printing ``qmemlearn sample: error: ...`` to stderr.
+        Nothing is written on error.
+    """
+    return run_command(build_parser(), command_line_args, lambda args: _sample(args, list(command_line_args)))
