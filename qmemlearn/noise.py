@@ -44,8 +44,11 @@ class NoiseSpec:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
                 raise ValueError(f"noise parameter {field.name}={value!r} must be a number in [0, 1]")
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"noise parameter {field.name}={value!r} must be a number in [0, 1]")
+            object.__setattr__(self, field.name, float(value))  # canonical: NoiseSpec(p1=1) == (p1=1.0)
 
     @property
     def is_ideal(self) -> bool:

@@ -132,8 +132,8 @@ def save_pauli_learning_figure(result: "ExperimentResult", path_stem: str | path
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for suffix in (".png", ".pdf"):
-        final = stem.with_suffix(suffix)
-        temporary = final.with_name(f".{final.stem}.tmp{suffix}")
+        final = stem.with_name(stem.name + suffix)  # not with_suffix: keep dots in the stem
+        temporary = stem.with_name(f".{stem.name}.tmp{suffix}")
         fig.savefig(temporary, dpi=150, metadata=None if suffix == ".png" else {"CreationDate": None})
         temporary.replace(final)
         written.append(final)

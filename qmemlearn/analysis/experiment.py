@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import pathlib
 import time
 from typing import Any
@@ -73,7 +74,7 @@ class ExperimentConfig:
             absent = [key for key in ("protocol", "rule", "n_min", "n_max") if key not in curve]
             if absent:
                 raise ValueError(f"{path}: modes.{mode}.curves[{k}] is missing {absent}")
-        return cls(
+        config = cls(
             path=str(path),
             mode=mode,
             experiment=raw["experiment"],
@@ -89,6 +90,27 @@ class ExperimentConfig:
             curves=tuple(section.get("curves", [])),
             success_curve=dict(section.get("success_curve", {})),
         )
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        """Checks every point the config implies, so bad values fail before any sampling.
+
+        Raises:
+            ValueError: Naming the config file and the problem.
+        """
+        try:
+            task_evaluator(self.task)
+            curves = self.search_curves()
+            if self.task == "pauli-learning":
+                from qmemlearn.tasks.pauli_learning import validate_point
+
+                for curve in curves:
+                    validate_point(curve.point(curve.start))
+                for point in self.success_points():
+                    validate_point(point)
+        except ValueError as error:
+            raise ValueError(f"{self.path}: {error}") from None
 
     @property
     def task_metadata(self) -> dict[str, Any]:
@@ -167,7 +189,11 @@ class ExperimentResult:
         return fits
 
     def summary(self) -> dict[str, Any]:
-        """JSON-native summary: N* with intervals per n, fits, seed, versions, time."""
+        """Strict-JSON summary (non-finite numbers become null): N* with intervals, fits,
+        seed, versions, time."""
+        return _finite_or_null(self._summary())
+
+    def _summary(self) -> dict[str, Any]:
         curves = {}
         for (protocol, rule), results in self.curve_groups().items():
             fit = self.fits()[(protocol, rule)]
@@ -192,6 +218,17 @@ class ExperimentResult:
             "seconds": self.seconds,
             "versions": package_versions(),
         }
+
+
+def _finite_or_null(value: Any) -> Any:
+    """Replaces inf and nan (not valid JSON) by None, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(v) for v in value]
+    return value
 
 
 def confirmation_points(searches: list[SearchResult]) -> list[SweepPoint]:

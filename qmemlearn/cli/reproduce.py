@@ -46,7 +46,7 @@ def write_json_atomically(path: pathlib.Path, payload: object) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w") as stream:
-            json.dump(payload, stream, indent=2, sort_keys=True)
+            json.dump(payload, stream, indent=2, sort_keys=True, allow_nan=False)
             stream.write("\n")
         os.replace(temporary, path)
     except BaseException:

@@ -8,6 +8,7 @@
 """
 
 from qmemlearn.estimators.dispatch import estimate_expectation, estimate_squared
+from qmemlearn.estimators.identification import identify_pauli_single_copy, identify_pauli_two_copy
 from qmemlearn.estimators.bell import bell_pair_values, bell_purity, bell_squared
 from qmemlearn.estimators.shadow import (
     shadow_expectation,
@@ -28,6 +29,8 @@ __all__ = [
     "bell_squared",
     "estimate_expectation",
     "estimate_squared",
+    "identify_pauli_single_copy",
+    "identify_pauli_two_copy",
     "mean_and_stderr",
     "median_of_means",
     "pair_ustatistic_stderr",

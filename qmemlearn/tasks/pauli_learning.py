@@ -24,7 +24,11 @@ from qmemlearn import paulis
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
 from qmemlearn.backends import make_sampler
 from qmemlearn.estimators.dispatch import estimate_squared
-from qmemlearn.estimators.identification import identify_pauli_single_copy, identify_pauli_two_copy
+from qmemlearn.estimators.identification import (
+    SINGLE_COPY_MAX_N,
+    identify_pauli_single_copy,
+    identify_pauli_two_copy,
+)
 from qmemlearn.protocols import make_protocol, sample_batch, shots_for_copies
 from qmemlearn.records import BellRecord
 from qmemlearn.sources import PauliMixedState
@@ -32,8 +36,12 @@ from qmemlearn.sources import PauliMixedState
 TASK = "pauli-learning"
 RULES = ("decoy", "identify")
 DEFAULT_ALPHA = 0.9
+#: Information-set decoding trials per two-copy ``identify`` attempt (deterministic budget).
+IDENTIFY_MAX_DECODER_TRIALS = 2000
 #: Upper bound on shots × qubits per sampler call; instances are batched below it.
-MAX_SHOT_QUBITS_PER_BATCH = 4_000_000
+#: Part of the simulation semantics: a batch shares one sampler stream, so changing this
+#: changes results bit for bit (not in distribution). Bump PROTOCOL_VERSION if you change it.
+MAX_SHOT_QUBITS_PER_BATCH = 1 << 17
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +69,8 @@ def score_decoy(record, instance: PauliLearningInstance) -> float:
 def score_identify(record, instance: PauliLearningInstance, rng: np.random.Generator) -> float:
     """1 if the Pauli recovered from the records alone is P, else 0."""
     if isinstance(record, BellRecord):
-        guess = identify_pauli_two_copy(record.bits, rng=rng)
+        # A trial budget, never a time budget: results must not depend on machine speed.
+        guess = identify_pauli_two_copy(record.bits, rng=rng, max_trials=IDENTIFY_MAX_DECODER_TRIALS)
     else:
         guess = identify_pauli_single_copy(record.bits, record.recipes)
     return float(guess == instance.state.pauli)
@@ -74,6 +83,11 @@ def validate_point(point: SweepPoint) -> None:
     if point.rule not in RULES:
         raise ValueError(f"rule={point.rule!r} is unknown; allowed: {', '.join(RULES)}")
     protocol = make_protocol(point.protocol)
+    if point.rule == "identify" and point.protocol == "single-copy" and point.n > SINGLE_COPY_MAX_N:
+        raise ValueError(
+            f"n={point.n} is too large for single-copy identify, which searches all 4^n - 1 "
+            f"candidates; the limit is n <= {SINGLE_COPY_MAX_N}"
+        )
     shots = shots_for_copies(protocol, point.copies)
     if shots < 2:
         raise ValueError(
@@ -87,7 +101,8 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
 
     Seeds: the point's ``rng_for_trials()`` spawns one child per instance (hidden P, sign,
     decoy, per-shot settings, decoder randomness) and one for the sampler, so results
-    depend on the point alone, never on the worker or execution order.
+    depend on the point alone (and on :data:`MAX_SHOT_QUBITS_PER_BATCH`, which fixes how
+    instances share the sampler stream), never on the worker or execution order.
     """
     validate_point(point)
     params = point.json_metadata or {}
