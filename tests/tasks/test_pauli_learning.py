@@ -232,9 +232,12 @@ def test_validate_point_accepts_the_smallest_valid_points():
     validate_point(point(protocol="two-copy", copies=4, rule="identify"))
 
 
-def test_single_copy_identify_beyond_n10_is_refused():
-    with pytest.raises(ValueError, match="n=11 exceeds the single-copy limit"):
-        evaluate_pauli_learning(point(protocol="single-copy", rule="identify", n=11, copies=2, trials=1))
+def test_single_copy_identify_beyond_n10_is_refused_before_sampling():
+    too_big = point(protocol="single-copy", rule="identify", n=11, copies=2, trials=1)
+    with pytest.raises(ValueError, match=r"n=11 is too large for single-copy identify.*limit is n <= 10"):
+        validate_point(too_big)
+    with pytest.raises(ValueError, match=r"n=11 is too large for single-copy identify"):
+        evaluate_pauli_learning(too_big)
 
 
 # ------------------------------------------------------------------------------ identify
