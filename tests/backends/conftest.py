@@ -71,38 +71,6 @@ def counts(bits: np.ndarray) -> np.ndarray:
     return np.bincount(outcome_index(bits), minlength=2 ** bits.shape[1])
 
 
-def gof(groups, *, min_expected: float = 5.0) -> tuple[float, float, int]:
-    """Chi-square goodness of fit of independent groups ``(observed counts, probabilities)``.
-
-    Bins expected below ``min_expected`` are pooled (smallest first). Observing an outcome of
-    probability 0 is an immediate AssertionError. Returns ``(p-value, statistic, dof)``.
-    """
-    statistic, dof = 0.0, 0
-    for observed, probs in groups:
-        observed = np.asarray(observed, dtype=float).ravel()
-        probs = np.asarray(probs, dtype=float).ravel()
-        assert abs(probs.sum() - 1) < 1e-9, probs.sum()
-        total = observed.sum()
-        if total == 0:
-            continue
-        impossible = probs < 1e-12
-        assert observed[impossible].sum() == 0, f"outcomes of probability 0 observed: {np.flatnonzero(impossible & (observed > 0))}"
-        obs, exp = observed[~impossible], total * probs[~impossible]
-        order = np.argsort(exp)
-        obs, exp = obs[order], exp[order]
-        k = 0
-        while k < len(exp) - 1 and exp[: k + 1].sum() < min_expected:
-            k += 1
-        bins_obs = np.concatenate([[obs[: k + 1].sum()], obs[k + 1 :]]) if k else obs
-        bins_exp = np.concatenate([[exp[: k + 1].sum()], exp[k + 1 :]]) if k else exp
-        if len(bins_exp) < 2:
-            continue
-        statistic += float(((bins_obs - bins_exp) ** 2 / bins_exp).sum())
-        dof += len(bins_exp) - 1
-    pvalue = float(scipy.stats.chi2.sf(statistic, dof)) if dof else 1.0
-    return pvalue, statistic, dof
-
-
 def two_sample_pvalue(counts_a: np.ndarray, counts_b: np.ndarray, *, min_expected: float = 5.0) -> float:
     """Chi-square test that two count vectors come from one distribution (sparse bins pooled)."""
     a, b = np.asarray(counts_a, float), np.asarray(counts_b, float)
@@ -118,13 +86,13 @@ def two_sample_pvalue(counts_a: np.ndarray, counts_b: np.ndarray, *, min_expecte
 
 
 @pytest.fixture(scope="session")
-def ref():
+def ref(goodness_of_fit):
     return types.SimpleNamespace(
         exact_distribution=exact_distribution,
         measurement_layout=measurement_layout,
         result_bits=result_bits,
         outcome_index=outcome_index,
         counts=counts,
-        gof=gof,
+        gof=goodness_of_fit,
         two_sample_pvalue=two_sample_pvalue,
     )
