@@ -314,11 +314,8 @@ class ClusterSampler(cirq.Sampler):
         plan = self._plan(program)
         shots = points * repetitions
         out = {key: np.zeros((shots, width), dtype=np.uint8) for key, width in plan.key_widths.items()}
-        if shots == 0:
-            return {key: bits.reshape(points, repetitions, width) for (key, bits), width in
-                    zip(out.items(), plan.key_widths.values())}
         factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for cluster in plan.clusters:
+        for cluster in plan.clusters if shots else ():
             codes, combos = self._cluster_codes(cluster, columns, factorized, points)
             if repetitions > 1:
                 codes = np.repeat(codes, repetitions)
@@ -327,7 +324,7 @@ class ClusterSampler(cirq.Sampler):
             for position, (_, key, column, invert) in enumerate(cluster.measured):
                 bit = (outcomes >> (width - 1 - position)) & 1
                 out[key][:, column] = bit.astype(np.uint8) ^ invert
-        return {key: bits.reshape(points, repetitions, -1) for key, bits in out.items()}
+        return {key: bits.reshape(points, repetitions, plan.key_widths[key]) for key, bits in out.items()}
 
     def _cluster_codes(self, cluster, columns, factorized, points):
         """Per point, the index of its distinct setting; and the settings' values."""
