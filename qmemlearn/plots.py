@@ -39,9 +39,10 @@ def plot_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "ExperimentRes
         n_star = np.array([s.n_star for s in reached], dtype=float)
         intervals = np.array([result.n_star_interval(s) for s in reached], dtype=float)
         open_above = ~np.isfinite(intervals[:, 1])
-        # An open upper end is drawn as an arrow of one octave; an open lower end (0) as a bar to 1.
+        open_below = intervals[:, 0] <= 0
+        # Open ends (no evaluated point clearly past the target) are drawn as arrows.
         upper = np.where(open_above, 2 * n_star, intervals[:, 1])
-        lower = np.maximum(intervals[:, 0], 1.0)
+        lower = np.where(open_below, n_star / 2, intervals[:, 0])
         low = np.clip(n_star - lower, 0, None)
         high = np.clip(upper - n_star, 0, None)
         label = style["label"] + ("" if rule == "decoy" else f", {rule}")
@@ -52,9 +53,9 @@ def plot_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "ExperimentRes
             ns, n_star, yerr=[low, high], fmt=style["marker"], color=style["color"], ms=4,
             capsize=2, lw=1, label=label,
         )
-        if open_above.any():
-            ax.errorbar(ns[open_above], upper[open_above], yerr=0.0, uplims=True, fmt="none",
-                        color=style["color"], lw=1)
+        for is_open, end, arrow in ((open_above, upper, "^"), (open_below, lower, "v")):
+            if is_open.any():
+                ax.plot(ns[is_open], end[is_open], ls="none", marker=arrow, ms=4, color=style["color"])
         if fit is not None:
             grid = np.linspace(ns.min(), ns.max(), 100)
             ax.plot(grid, 2 ** (fit.a + fit.b * grid), color=style["color"], lw=1.2, ls=_RULE_LINESTYLE.get(rule, ":"))
@@ -97,13 +98,13 @@ def plot_success_curve(*, ax: "matplotlib.axes.Axes", result: "ExperimentResult"
                 ls=_RULE_LINESTYLE.get(rule, ":"), label=style["label"] + ("" if rule == "decoy" else f", {rule}"))
     ax.axhline(result.config.target, color="0.4", lw=0.8, ls="--", label=f"target {result.config.target:g}")
     ax.set_xscale("log", base=2)
-    ax.set_ylim(0.4, 1.01)
+    ax.set_ylim(0.0, 1.02)
     n = result.config.success_curve.get("n", "?")
     ax.set_xlabel("copies of ρ consumed (two-copy shot = 2 copies)")
-    ax.set_ylabel("success probability (decoy rule)")
+    ax.set_ylabel("success probability (solid: decoy, dashed: identify)")
     ax.set_title(f"n = {n} qubits, {result.config.trials} instances per point", fontsize=9)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="center right")
     return ax
 
 
