@@ -73,13 +73,9 @@ def estimate_rows(record: Any, observables: list[str]) -> list[dict[str, Any]]:
             raise ValueError(
                 f"--observable={q!r} has {len(q)} characters but the records are on n={record.n} qubits"
             )
-    if record.PROTOCOL == "two-copy":
-        columns = {"squared": estimators.bell_squared(record.bits, observables)}
-    else:
-        columns = {
-            "squared": estimators.shadow_squared(record.bits, record.recipes, observables),
-            "expectation": estimators.shadow_expectation(record.bits, record.recipes, observables),
-        }
+    columns = {"squared": estimators.estimate_squared(record, observables)}
+    if record.PROTOCOL == "single-copy":  # two-copy records reveal tr(Qρ)² only
+        columns["expectation"] = estimators.estimate_expectation(record, observables)
     rows = []
     for m, q in enumerate(observables):
         row: dict[str, Any] = {"observable": q}
