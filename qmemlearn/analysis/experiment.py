@@ -195,8 +195,9 @@ class ExperimentResult:
 
     def _summary(self) -> dict[str, Any]:
         curves = {}
+        fits = self.fits()
         for (protocol, rule), results in self.curve_groups().items():
-            fit = self.fits()[(protocol, rule)]
+            fit = fits[(protocol, rule)]
             curves[f"{protocol}/{rule}"] = {
                 "n_star": {
                     str(r.curve.n): {"copies": r.n_star, "interval_95": list(self.n_star_interval(r))}
@@ -244,7 +245,15 @@ def confirmation_points(searches: list[SearchResult]) -> list[SweepPoint]:
     ]
 
 
-def _collect(config, evaluate, store, executor, progress, seconds_from_store: bool) -> ExperimentResult:
+def _collect(
+    config: ExperimentConfig,
+    evaluate: Any,
+    store: ResultStore,
+    executor: Any,
+    progress: bool,
+    seconds_from_store: bool,
+) -> ExperimentResult:
+    """Searches, confirmation points and the success curve; shared by run and load."""
     start = time.perf_counter()
     searches = run_searches(
         config.search_curves(), evaluate, store=store, executor=executor, target=config.target,
@@ -311,10 +320,11 @@ def format_table(result: ExperimentResult) -> str:
     """A plain-text table of N*(n) per protocol and rule, plus the fitted growth."""
     lines = [f"N* = fewest copies of rho with success >= {result.config.target} "
              f"({result.config.trials} trials per point; a two-copy shot costs 2 copies)"]
+    fits = result.fits()
     for (protocol, rule), results in result.curve_groups().items():
         cells = [f"n={r.curve.n}:{r.n_star if r.reached else '>' + str(r.curve.max_copies)}" for r in results]
         lines.append(f"  {protocol:11s} {rule:8s} " + " ".join(cells))
-        fit = result.fits()[(protocol, rule)]
+        fit = fits[(protocol, rule)]
         if fit is not None:
             lines.append(
                 f"  {'':11s} {'':8s} fit log2 N* = {fit.a:.2f} + b*n, b = {fit.b:.3f} "
