@@ -142,4 +142,71 @@ def save_pauli_learning_figure(result: "ExperimentResult", path_stem: str | path
     return written
 
 
-__all__: Sequence[str] = ["plot_sample_complexity", "plot_success_curve", "save_pauli_learning_figure"]
+
+def plot_ratio_map(
+    *,
+    ax: "matplotlib.axes.Axes",
+    ns: Sequence[int],
+    strengths: Sequence[float],
+    log2_ratio: np.ndarray,
+    open_cells: np.ndarray | None = None,
+    strength_label: str,
+    title: str = "",
+    vmax: float | None = None,
+) -> "matplotlib.axes.Axes":
+    """Heat map of log₂(N*_single / N*_two) over qubits n (x) and a noise strength (y).
+
+    Blue cells favour the quantum memory (ratio > 1), red cells the single-copy protocol. The
+    black contour is the boundary ratio = 1. Cells where a search did not reach its target
+    within the copy budget carry a ">" (a lower bound on the ratio) or "<" (upper bound), and
+    cells with no data are left blank.
+
+    Args:
+        ax: The axes to draw on.
+        ns: The n of the columns.
+        strengths: The noise strength of each row (drawn at even spacing, labelled by value).
+        log2_ratio: ``[len(strengths), len(ns)]`` array of log₂ ratios; nan where unknown.
+        open_cells: Same shape, ``+1`` where the ratio is a lower bound, ``-1`` an upper bound,
+            0 otherwise. Defaults to None (all exact).
+        strength_label: The y-axis label, with units.
+        title: The panel title. Defaults to "".
+        vmax: Colour scale limit in log₂ units. Defaults to None (the largest |value|).
+
+    Returns:
+        ``ax``.
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    ratio = np.asarray(log2_ratio, dtype=float)
+    if ratio.shape != (len(strengths), len(ns)):
+        raise ValueError(f"log2_ratio has shape {ratio.shape}; expected ({len(strengths)}, {len(ns)})")
+    finite = ratio[np.isfinite(ratio)]
+    limit = vmax if vmax is not None else max(1.0, float(np.abs(finite).max()) if finite.size else 1.0)
+    norm = TwoSlopeNorm(vmin=-limit, vcenter=0.0, vmax=limit)
+    image = ax.imshow(
+        np.ma.masked_invalid(ratio), origin="lower", aspect="auto", cmap="RdBu", norm=norm,
+        extent=(-0.5, len(ns) - 0.5, -0.5, len(strengths) - 0.5), interpolation="nearest",
+    )
+    if finite.size and np.nanmin(ratio) < 0 < np.nanmax(ratio):
+        grid = np.where(np.isfinite(ratio), ratio, np.nanmax(ratio))
+        ax.contour(np.arange(len(ns)), np.arange(len(strengths)), grid, levels=[0.0], colors="k", linewidths=1.5)
+    marks = np.zeros_like(ratio) if open_cells is None else np.asarray(open_cells)
+    for row in range(len(strengths)):
+        for col in range(len(ns)):
+            if not np.isfinite(ratio[row, col]):
+                continue
+            prefix = {1: ">", -1: "<"}.get(int(marks[row, col]), "")
+            ax.text(col, row, f"{prefix}{2 ** ratio[row, col]:.3g}", ha="center", va="center", fontsize=6,
+                    color="white" if abs(ratio[row, col]) > 0.6 * limit else "black")
+    ax.set_xticks(range(len(ns)), [str(n) for n in ns])
+    ax.set_yticks(range(len(strengths)), [f"{s:g}" for s in strengths])
+    ax.set_xlabel("n (qubits per copy)")
+    ax.set_ylabel(strength_label)
+    if title:
+        ax.set_title(title, fontsize=9)
+    colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.9)
+    colorbar.set_label("log₂(N*_single / N*_two), copies of ρ", fontsize=8)
+    return ax
+
+
+__all__: Sequence[str] = ["plot_sample_complexity", "plot_success_curve", "save_pauli_learning_figure", "plot_ratio_map"]
