@@ -1,20 +1,21 @@
-"""Separation tasks: one module per task, each with a module-level ``evaluate(point)``."""
+"""Separation tasks: one module per task with a module-level ``evaluate(point)``, each
+declared once in :mod:`qmemlearn.tasks.registry`."""
 
 from __future__ import annotations
 
 from typing import Callable
 
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
+from qmemlearn.tasks.registry import Param, TaskSpec, get_task, register, task_names
 
 
 def task_evaluator(name: str) -> Callable[[SweepPoint], PointOutcome]:
-    """The picklable ``evaluate(point)`` of the task called ``name``."""
-    if name == "pauli-learning":
-        from qmemlearn.tasks.pauli_learning import evaluate_pauli_learning
+    """The picklable ``evaluate(point)`` of the task called ``name``.
 
-        return evaluate_pauli_learning
-    if name == "synthetic":
-        from qmemlearn.tasks.synthetic import evaluate_synthetic
+    Raises:
+        ValueError: If no task has that name.
+    """
+    return get_task(name).evaluate
 
-        return evaluate_synthetic
-    raise ValueError(f"task={name!r} is unknown; allowed: pauli-learning, synthetic")
+
+__all__ = ["Param", "TaskSpec", "get_task", "register", "task_evaluator", "task_names"]
