@@ -15,6 +15,7 @@ from qmemlearn.analysis.fit import wilson_interval
 
 if TYPE_CHECKING:
     import matplotlib.axes
+    import matplotlib.figure
 
     from qmemlearn.analysis.experiment import ExperimentResult
 
@@ -108,6 +109,21 @@ def plot_success_curve(*, ax: "matplotlib.axes.Axes", result: "ExperimentResult"
     return ax
 
 
+def _draw_ratio_boundary(ax: "matplotlib.axes.Axes", log2_ratio: np.ndarray) -> None:
+    """Draws, along cell edges, the boundary below the first row of each column with ratio <= 1."""
+    rows, cols = log2_ratio.shape
+    edge = []
+    for col in range(cols):
+        losing = [r for r in range(rows) if np.isfinite(log2_ratio[r, col]) and log2_ratio[r, col] <= 0]
+        edge.append(min(losing) - 0.5 if losing else None)
+    for col, y in enumerate(edge):
+        if y is None:
+            continue
+        ax.plot([col - 0.5, col + 0.5], [y, y], color="k", lw=2)
+        if col + 1 < cols and edge[col + 1] is not None and edge[col + 1] != y:
+            ax.plot([col + 0.5, col + 0.5], [y, edge[col + 1]], color="k", lw=2)
+
+
 def save_pauli_learning_figure(result: "ExperimentResult", path_stem: str | pathlib.Path) -> list[pathlib.Path]:
     """Writes the two-panel Pauli-learning figure as ``<stem>.png`` and ``<stem>.pdf``.
 
@@ -129,6 +145,18 @@ def save_pauli_learning_figure(result: "ExperimentResult", path_stem: str | path
         fontsize=10,
     )
     fig.tight_layout()
+    return save_figure_atomically(fig, path_stem)
+
+
+def save_figure_atomically(fig: "matplotlib.figure.Figure", path_stem: str | pathlib.Path) -> list[pathlib.Path]:
+    """Writes ``<stem>.png`` (150 dpi) and ``<stem>.pdf``, each under a temporary name then
+    renamed, so a crash never leaves a half-written figure that looks complete; closes ``fig``.
+
+    Returns:
+        The written paths.
+    """
+    import matplotlib.pyplot as plt
+
     stem = pathlib.Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
@@ -157,7 +185,7 @@ def plot_ratio_map(
     """Heat map of log₂(N*_single / N*_two) over qubits n (x) and a noise strength (y).
 
     Blue cells favour the quantum memory (ratio > 1), red cells the single-copy protocol. The
-    black contour is the boundary ratio = 1. Cells where a search did not reach its target
+    black staircase runs along cell edges below the first row, per column, where ratio <= 1. Cells where a search did not reach its target
     within the copy budget carry a ">" (a lower bound on the ratio) or "<" (upper bound), and
     cells with no data are left blank.
 
@@ -187,9 +215,7 @@ def plot_ratio_map(
         np.ma.masked_invalid(ratio), origin="lower", aspect="auto", cmap="RdBu", norm=norm,
         extent=(-0.5, len(ns) - 0.5, -0.5, len(strengths) - 0.5), interpolation="nearest",
     )
-    if finite.size and np.nanmin(ratio) < 0 < np.nanmax(ratio):
-        grid = np.where(np.isfinite(ratio), ratio, np.nanmax(ratio))
-        ax.contour(np.arange(len(ns)), np.arange(len(strengths)), grid, levels=[0.0], colors="k", linewidths=1.5)
+    _draw_ratio_boundary(ax, ratio)
     marks = np.zeros_like(ratio) if open_cells is None else np.asarray(open_cells)
     for row in range(len(strengths)):
         for col in range(len(ns)):
@@ -209,4 +235,4 @@ def plot_ratio_map(
     return ax
 
 
-__all__: Sequence[str] = ["plot_sample_complexity", "plot_success_curve", "save_pauli_learning_figure", "plot_ratio_map"]
+__all__: Sequence[str] = ["plot_sample_complexity", "plot_success_curve", "save_pauli_learning_figure", "plot_ratio_map", "save_figure_atomically"]
