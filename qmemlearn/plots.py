@@ -175,7 +175,7 @@ def plot_ratio_map(
     *,
     ax: "matplotlib.axes.Axes",
     ns: Sequence[int],
-    strengths: Sequence[float],
+    strengths: Sequence[float | str],
     log2_ratio: np.ndarray,
     open_cells: np.ndarray | None = None,
     strength_label: str,
@@ -192,7 +192,8 @@ def plot_ratio_map(
     Args:
         ax: The axes to draw on.
         ns: The n of the columns.
-        strengths: The noise strength of each row (drawn at even spacing, labelled by value).
+        strengths: The noise strength of each row (drawn at even spacing, labelled by value),
+            or a text label per row.
         log2_ratio: ``[len(strengths), len(ns)]`` array of log₂ ratios; nan where unknown.
         open_cells: Same shape, ``+1`` where the ratio is a lower bound, ``-1`` an upper bound,
             0 otherwise. Defaults to None (all exact).
@@ -225,7 +226,7 @@ def plot_ratio_map(
             ax.text(col, row, f"{prefix}{2 ** ratio[row, col]:.3g}", ha="center", va="center", fontsize=6,
                     color="white" if abs(ratio[row, col]) > 0.6 * limit else "black")
     ax.set_xticks(range(len(ns)), [str(n) for n in ns])
-    ax.set_yticks(range(len(strengths)), [f"{s:g}" for s in strengths])
+    ax.set_yticks(range(len(strengths)), [s if isinstance(s, str) else f"{s:g}" for s in strengths])
     ax.set_xlabel("n (qubits per copy)")
     ax.set_ylabel(strength_label)
     if title:

@@ -50,11 +50,12 @@ def _number(value: Any, where: str, low: float, high: float, *, low_open: bool =
 
 @dataclasses.dataclass(frozen=True)
 class MapRow:
-    """One noise setting of a panel: its strength label, canonical noise spec and parameters."""
+    """One noise setting of a panel: its strength, canonical noise spec and parameters."""
 
     y: float
     noise: str
     params: dict[str, dict[str, Any]]  # protocol -> task parameters for that protocol
+    label: str | None = None  # tick label; defaults to the value of y
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,7 +153,11 @@ class AdvantageMapConfig:
                     raise ValueError(
                         f"{_where(where, row_key + '.params')} must map protocols {PROTOCOLS} to parameters"
                     )
-                rows.append(MapRow(y=y, noise=noise, params={p: dict(row_params.get(p, {})) for p in PROTOCOLS}))
+                label = row.get("label")
+                if label is not None and not isinstance(label, str):
+                    raise ValueError(f"{_where(where, row_key + '.label')}={label!r} must be a string")
+                rows.append(MapRow(y=y, noise=noise, params={p: dict(row_params.get(p, {})) for p in PROTOCOLS},
+                                   label=label))
             panels.append(MapPanel(name=str(panel["name"]), y_label=str(panel["y_label"]), rule=panel["rule"],
                                    ns=ns, rows=tuple(rows)))
         config = cls(
@@ -344,7 +349,7 @@ def save_advantage_map_figure(result: AdvantageMapResult, path_stem: str | pathl
     )
     for ax, panel in zip(axes[0], panels):
         ratio, bound = result.log2_ratio(panel)
-        plot_ratio_map(ax=ax, ns=panel.ns, strengths=[row.y for row in panel.rows], log2_ratio=ratio,
+        plot_ratio_map(ax=ax, ns=panel.ns, strengths=[row.y if row.label is None else row.label for row in panel.rows], log2_ratio=ratio,
                        open_cells=bound, strength_label=panel.y_label,
                        title=f"{panel.name} ({panel.rule} rule)", vmax=limit)
     config = result.config
