@@ -241,3 +241,22 @@ register(
         theory="closed form: N* = c0·2^(slope·n)·ln(5) for target 0.9",
     )
 )
+
+register(
+    TaskSpec(
+        name="dynamics",
+        evaluate_path="qmemlearn.tasks.dynamics:evaluate_dynamics",
+        validate_path="qmemlearn.tasks.dynamics:validate_point",
+        protocols=_COPIES,
+        rules=("kernel-pca", "statistic"),
+        params={
+            "depth": Param(5, "int", low=1, description="brickwork layers of U"),
+            "circuits_per_class": Param(20, "int", low=2, description="circuits of each class per trial"),
+            "backend": Param("auto", "str", choices=("auto", "exact", "mps"),
+                             description="outcome simulator (see qmemlearn.tasks.dynamics_outcomes)"),
+            "max_bond": Param(0, "int", low=0, description="MPS bond cap; 0 = exact"),
+        },
+        cost_unit="queries of U",
+        theory="Huang et al., Science 376, 1182 (2022), Fig. 4: two-copy O(1) queries, single-copy ~2ⁿ",
+    )
+)

@@ -1,0 +1,189 @@
+"""Outcome distributions of dynamics circuits, simulated once and sampled for any shot count.
+
+The features of the dynamics task need only, per circuit, the number of shots in which each
+measured bit was 1. :func:`circuit_outcomes` simulates a circuit once and returns an object
+whose ``sample_ones(shots, rng)`` draws those counts exactly for any number of shots:
+
+``exact``   the outcome probabilities from a state vector (qsim; noiseless) or a density
+            matrix (noisy, up to :data:`MAX_DENSITY_MATRIX_QUBITS`). Shots are drawn by
+            inverse-CDF sampling, or, when there are more shots than outcomes, by one
+            multinomial draw over all 2ʷ outcomes, so 10⁶ shots cost O(2ʷ).
+``mps``     the quimb matrix-product state of the literal circuit (``qmemlearn.backends.mps``),
+            sampled with the vectorized sampler; for two-copy widths beyond state vectors.
+``auto``    ``exact`` up to :data:`MAX_EXACT_QUBITS` qubits (noiseless) or the density-matrix
+            limit (noisy), else ``mps`` (noiseless only).
+
+Simulated distributions are kept in a per-process LRU cache bounded by
+:data:`CACHE_BYTES`, keyed by the circuit (class, n, depth, seed), protocol, noise, backend
+and bond cap, so a sample-complexity search that revisits the same circuits at other shot
+counts simulates each one once.
+
+Bit order: column i is qubit ``LineQubit(i)``; the two-copy circuit measures system i on
+``LineQubit(2i)`` and memory i on ``LineQubit(2i+1)`` (DESIGN §5.2), so the columns are in the
+paper's file order.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+from typing import TYPE_CHECKING, Any, Protocol
+
+import cirq
+import numpy as np
+
+if TYPE_CHECKING:
+    from qmemlearn.sources.brickwork import BrickworkDynamics
+
+MAX_EXACT_QUBITS = 26
+MAX_DENSITY_MATRIX_QUBITS = 12
+CACHE_BYTES = 3 * 2**30
+BACKENDS = ("auto", "exact", "mps")
+
+
+class Outcomes(Protocol):
+    """A simulated circuit that can draw per-bit counts of ones for any number of shots."""
+
+    width: int
+    nbytes: int
+
+    def sample_ones(self, shots: int, rng: np.random.Generator) -> np.ndarray:
+        """``[width]`` int64 counts of shots with each bit equal to 1."""
+
+
+def _ones_from_indices(indices: np.ndarray, width: int) -> np.ndarray:
+    shifts = np.arange(width - 1, -1, -1, dtype=np.uint64)
+    bits = (indices.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)
+    return bits.sum(axis=0).astype(np.int64)
+
+
+def _ones_from_counts(counts: np.ndarray, width: int) -> np.ndarray:
+    grid = counts.reshape((2,) * width)
+    return np.array([grid.sum(axis=tuple(a for a in range(width) if a != i))[1] for i in range(width)], dtype=np.int64)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ExactOutcomes:
+    """The full outcome distribution; index bit ``width − 1 − i`` is qubit i (big-endian)."""
+
+    cdf: np.ndarray
+    width: int
+
+    @classmethod
+    def from_probabilities(cls, probabilities: np.ndarray, width: int) -> "ExactOutcomes":
+        p = np.clip(np.asarray(probabilities, dtype=np.float64), 0.0, None)
+        cdf = np.cumsum(p)
+        return cls(cdf=cdf / cdf[-1], width=width)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.cdf.nbytes)
+
+    def probabilities(self) -> np.ndarray:
+        return np.diff(self.cdf, prepend=0.0)
+
+    def sample_ones(self, shots: int, rng: np.random.Generator) -> np.ndarray:
+        if shots * 16 >= self.cdf.size:
+            counts = rng.multinomial(shots, self.probabilities())
+            return _ones_from_counts(counts, self.width)
+        indices = np.searchsorted(self.cdf, rng.random(shots), side="right")
+        return _ones_from_indices(np.minimum(indices, self.cdf.size - 1), self.width)
+
+
+def protocol_circuit(dynamics: "BrickworkDynamics", protocol: str) -> cirq.Circuit:
+    """The measured circuit of ``protocol`` (``single-copy`` or ``two-copy``) for U."""
+    from qmemlearn.protocols.dynamics import single_copy_dynamics_circuit, two_copy_dynamics_circuit
+
+    if protocol == "two-copy":
+        return two_copy_dynamics_circuit(dynamics)
+    if protocol == "single-copy":
+        return single_copy_dynamics_circuit(dynamics)
+    raise ValueError(f"protocol={protocol!r} must be 'single-copy' or 'two-copy'")
+
+
+def _exact(circuit: cirq.Circuit, noise: str) -> ExactOutcomes:
+    from qmemlearn.noise import parse_noise
+
+    qubits = sorted(circuit.all_qubits())
+    body = cirq.drop_terminal_measurements(circuit) if hasattr(cirq, "drop_terminal_measurements") else circuit[:-1]
+    model = parse_noise(noise).model()
+    if model is None:
+        import qsimcirq
+
+        state = qsimcirq.QSimSimulator().simulate(body, qubit_order=qubits).final_state_vector
+        return ExactOutcomes.from_probabilities(np.abs(state) ** 2, len(qubits))
+    if len(qubits) > MAX_DENSITY_MATRIX_QUBITS:
+        raise ValueError(
+            f"noisy exact outcomes need a density matrix of {len(qubits)} qubits; the limit is "
+            f"{MAX_DENSITY_MATRIX_QUBITS} (use a smaller n)"
+        )
+    noisy = cirq.Circuit(circuit).with_noise(model)
+    noisy = cirq.Circuit(op for op in noisy.all_operations() if not cirq.is_measurement(op))
+    rho = cirq.final_density_matrix(noisy, qubit_order=qubits, dtype=np.complex128)
+    return ExactOutcomes.from_probabilities(np.real(np.diagonal(rho)), len(qubits))
+
+
+def choose_backend(width: int, noise: str, backend: str) -> str:
+    """Resolves ``auto`` to ``exact`` or ``mps`` for a circuit of ``width`` qubits.
+
+    Raises:
+        ValueError: If ``backend`` is unknown, or no backend fits (noisy and too wide).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r} is unknown for the dynamics task; allowed: {', '.join(BACKENDS)}")
+    if backend != "auto":
+        return backend
+    noisy = noise != "ideal"
+    if width <= (MAX_DENSITY_MATRIX_QUBITS if noisy else MAX_EXACT_QUBITS):
+        return "exact"
+    if noisy:
+        raise ValueError(
+            f"a noisy dynamics circuit of {width} qubits is beyond the density-matrix limit "
+            f"({MAX_DENSITY_MATRIX_QUBITS}) and the MPS backend is noiseless; use a smaller n"
+        )
+    return "mps"
+
+
+_CACHE: collections.OrderedDict[Any, Outcomes] = collections.OrderedDict()
+
+
+def circuit_outcomes(
+    dynamics: "BrickworkDynamics", *, protocol: str, noise: str = "ideal", backend: str = "auto",
+    max_bond: int = 0,
+) -> Outcomes:
+    """The (cached) simulated outcomes of one dynamics circuit under one protocol.
+
+    Args:
+        dynamics: The circuit U.
+        protocol: ``single-copy`` or ``two-copy``.
+        noise: Canonical noise spec. Defaults to ``"ideal"``.
+        backend: ``auto``, ``exact`` or ``mps``. Defaults to ``"auto"``.
+        max_bond: MPS bond cap; 0 means exact (no truncation). Defaults to 0.
+
+    Raises:
+        ValueError: On an unknown protocol or backend, or a circuit no backend fits.
+    """
+    circuit = protocol_circuit(dynamics, protocol)
+    chosen = choose_backend(len(circuit.all_qubits()), noise, backend)
+    key = (dynamics, protocol, noise, chosen, max_bond if chosen == "mps" else 0)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        return cached
+    if chosen == "exact":
+        outcomes: Outcomes = _exact(circuit, noise)
+    else:
+        if noise != "ideal":
+            raise ValueError(f"backend='mps' is noiseless; noise={noise!r} needs backend='exact' (small n)")
+        from qmemlearn.backends.mps import mps_outcomes
+
+        outcomes = mps_outcomes(circuit, max_bond=max_bond or None)
+    _CACHE[key] = outcomes
+    while sum(o.nbytes for o in _CACHE.values()) > CACHE_BYTES and len(_CACHE) > 1:
+        _CACHE.popitem(last=False)
+    return outcomes
+
+
+def clear_cache() -> None:
+    """Forgets every cached distribution (tests; memory)."""
+    _CACHE.clear()
