@@ -103,7 +103,7 @@ def test_reproduce_rejects_workers_below_one(tmp_path, capsys, workers):
     args = reproduce_args(config, tmp_path)
     args[args.index("--workers") + 1] = workers
     assert main(command_line_args=args) == 2
-    assert f"--workers={workers} must be >= 1" in capsys.readouterr().err
+    assert f"argument --workers: {workers} must be an int >= 1" in capsys.readouterr().err
     assert not (tmp_path / "r.csv").exists()
 
 
@@ -128,7 +128,7 @@ def test_figures_without_results_points_to_reproduce(tmp_path, monkeypatch, caps
     monkeypatch.chdir(tmp_path)
     assert main(command_line_args=["figures"]) == 2
     err = capsys.readouterr().err
-    assert "qmemlearn figures: pauli-learning:" in err and "run `qmemlearn reproduce` first" in err
+    assert "qmemlearn figures: error: pauli-learning:" in err and "run `qmemlearn reproduce` first" in err
     assert str(tmp_path / "results" / "pauli-learning" / "full.csv") in err
     assert not (tmp_path / "figures").exists()
 
