@@ -161,8 +161,8 @@ def sample_bytes(protocol: str, n: int, shots: int, symbols: int) -> int:
     and the recipes (uint8, n per shot, single-copy only).
 
     Example:
-        >>> sample_bytes("two-copy", 3, 1000, 6)
-        60000
+        >>> sample_bytes("two-copy", 3, 1000, 18)  # n=3 two-copy circuits have 18 symbols
+        156000
     """
     width = 2 * n if protocol == "two-copy" else n
     recipes = n if protocol == "single-copy" else 0

@@ -162,3 +162,26 @@ def test_quick_reproduce_then_figures_in_a_project_directory(tmp_path, monkeypat
     assert main(command_line_args=["figures", "--quick"]) == 2
     assert "not in the results table" in capsys.readouterr().err
     assert csv.read_text() == "".join(lines[:3])
+
+
+def test_unreachable_dask_scheduler_fails_within_the_timeout(tmp_path, capsys, monkeypatch):
+    import time
+
+    from qmemlearn.cli import reproduce
+
+    monkeypatch.setattr(reproduce, "DASK_CONNECT_TIMEOUT_SECONDS", 1.0)
+    config = write_config(tmp_path / "tiny.json")
+    args = reproduce_args(config, tmp_path)
+    args[args.index("--workers") : args.index("--workers") + 2] = ["--dask", "tcp://127.0.0.1:9"]
+    start = time.perf_counter()
+    assert main(command_line_args=args) == 2
+    assert time.perf_counter() - start < 5
+    err = capsys.readouterr().err
+    assert "--dask='tcp://127.0.0.1:9': cannot connect to the Dask scheduler within 1 s" in err
+    assert "Traceback" not in err and not (tmp_path / "r.csv").exists()
+
+
+def test_default_dask_timeout_is_a_few_seconds():
+    from qmemlearn.cli import reproduce
+
+    assert 1 <= reproduce.DASK_CONNECT_TIMEOUT_SECONDS <= 10
