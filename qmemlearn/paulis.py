@@ -165,6 +165,8 @@ def random_pauli(n: int, rng: np.random.Generator, *, exclude: Iterable[str] = (
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n={n!r} must be an int >= 1")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng={rng!r} must be a np.random.Generator, e.g. np.random.default_rng(seed)")
     excluded = {validate_pauli(e, n=n, name="exclude") for e in exclude}
     excluded.add("I" * n)
     if n <= 30 and len(excluded) >= 4**n:

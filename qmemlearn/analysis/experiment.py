@@ -18,6 +18,7 @@ import pathlib
 import time
 from typing import Any
 
+from qmemlearn.analysis.config_validation import MODES, read_config_json, validate_raw_config
 from qmemlearn.analysis.engine import run_points
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
@@ -26,8 +27,6 @@ from qmemlearn.analysis.search import SearchCurve, SearchResult, copies_per_shot
 from qmemlearn.analysis.store import ResultStore, Row, package_versions
 from qmemlearn.tasks import task_evaluator
 
-MODES = ("full", "quick")
-_REQUIRED_KEYS = ("experiment", "task", "seed", "alpha", "noise", "backend", "target", "trials", "modes")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,40 +50,33 @@ class ExperimentConfig:
 
     @classmethod
     def from_file(cls, path: str | pathlib.Path, *, mode: str = "full") -> "ExperimentConfig":
-        """Reads and validates a config file.
+        """Reads and validates a config file: every key and value (types, ranges, n ranges,
+        success-curve copies, unknown keys) is checked before anything runs.
 
         Raises:
             FileNotFoundError: If the file is missing.
-            ValueError: Naming the file and the missing or bad key.
+            ValueError: Naming the file and the missing or bad key, e.g.
+                ``x.json: key 'modes.full.curves[1].n_min'=0 must be an int >= 1``.
         """
         path = pathlib.Path(path)
         if mode not in MODES:
             raise ValueError(f"mode={mode!r} must be one of {MODES}")
-        try:
-            raw = json.loads(path.read_text())
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}: not valid JSON ({error})") from None
-        missing = [k for k in _REQUIRED_KEYS if k not in raw]
-        if missing:
-            raise ValueError(f"{path}: missing keys {missing}")
+        raw = read_config_json(path)
+        validate_raw_config(raw, path)
         if mode not in raw["modes"]:
             raise ValueError(f"{path}: has no mode {mode!r}; modes: {sorted(raw['modes'])}")
         section = raw["modes"][mode]
-        for k, curve in enumerate(section.get("curves", [])):
-            absent = [key for key in ("protocol", "rule", "n_min", "n_max") if key not in curve]
-            if absent:
-                raise ValueError(f"{path}: modes.{mode}.curves[{k}] is missing {absent}")
         config = cls(
             path=str(path),
             mode=mode,
             experiment=raw["experiment"],
             task=raw["task"],
-            seed=int(raw["seed"]),
+            seed=raw["seed"],
             alpha=float(raw["alpha"]),
-            noise=str(raw["noise"]),
-            backend=str(raw["backend"]),
+            noise=raw["noise"],
+            backend=raw["backend"],
             target=float(raw["target"]),
-            trials=int(raw["trials"]),
+            trials=raw["trials"],
             rel_resolution=float(raw.get("rel_resolution", 0.125)),
             max_copies=int(raw.get("max_copies", 2**22)),
             curves=tuple(section.get("curves", [])),
@@ -99,18 +91,24 @@ class ExperimentConfig:
         Raises:
             ValueError: Naming the config file and the problem.
         """
+        prefix = f"modes.{self.mode}"
+        key = prefix
         try:
             task_evaluator(self.task)
-            curves = self.search_curves()
             if self.task == "pauli-learning":
                 from qmemlearn.tasks.pauli_learning import validate_point
-
-                for curve in curves:
+            else:
+                def validate_point(point: SweepPoint) -> None:
+                    return None
+            for k, spec in enumerate(self.curves):
+                key = f"{prefix}.curves[{k}]"
+                for curve in self._curves_of(spec):
                     validate_point(curve.point(curve.start))
-                for point in self.success_points():
-                    validate_point(point)
+            key = f"{prefix}.success_curve"
+            for point in self.success_points():
+                validate_point(point)
         except ValueError as error:
-            raise ValueError(f"{self.path}: {error}") from None
+            raise ValueError(f"{self.path}: key {key!r}: {error}") from None
 
     @property
     def task_metadata(self) -> dict[str, Any]:
@@ -119,19 +117,20 @@ class ExperimentConfig:
 
     def search_curves(self) -> list[SearchCurve]:
         """One sample-complexity search per (curve spec, n)."""
-        curves = []
-        for spec in self.curves:
-            step = copies_per_shot(spec["protocol"])
-            for n in range(int(spec["n_min"]), int(spec["n_max"]) + 1):
-                curves.append(
-                    SearchCurve(
-                        task=self.task, protocol=spec["protocol"], rule=spec["rule"], n=n,
-                        trials=self.trials, noise=self.noise, seed=self.seed,
-                        json_metadata=self.task_metadata, step=step, start=2 * step,
-                        max_copies=self.max_copies,
-                    )
-                )
-        return curves
+        return [curve for spec in self.curves for curve in self._curves_of(spec)]
+
+    def _curves_of(self, spec: dict[str, Any]) -> list[SearchCurve]:
+        """The searches of one curve spec, one per n."""
+        step = copies_per_shot(spec["protocol"])
+        return [
+            SearchCurve(
+                task=self.task, protocol=spec["protocol"], rule=spec["rule"], n=n,
+                trials=self.trials, noise=self.noise, seed=self.seed,
+                json_metadata=self.task_metadata, step=step, start=2 * step,
+                max_copies=self.max_copies,
+            )
+            for n in range(int(spec["n_min"]), int(spec["n_max"]) + 1)
+        ]
 
     def success_points(self) -> list[SweepPoint]:
         """Success rate versus copies at one fixed n, for every protocol and rule searched."""

@@ -2,7 +2,7 @@
 
 Every subcommand builds an ``argparse.ArgumentParser`` with ``prog="qmemlearn <name>"`` and hands
 it to :func:`run_command`. Nothing here calls ``sys.exit``: ``--help`` returns 0, and a usage
-error or a ``ValueError``/``OSError`` from the package returns 2 after printing
+error or a ``ValueError``/``OSError``/``KeyError`` from the package returns 2 after printing
 ``qmemlearn <name>: error: <message>`` to stderr, as argparse does. Tests can therefore run any
 command in-process and just look at the returned code.
 """
@@ -71,7 +71,7 @@ def run_command(
 
     Returns:
         ``body``'s exit code; 0 after ``--help``; 2 after a usage error, or when ``body`` raises
-        ``ValueError`` or ``OSError`` (bad input, a missing file): the message is printed to
+        ``ValueError``, ``OSError`` or ``KeyError`` (bad input, a missing file): the message is printed to
         stderr as ``<prog>: error: <message>``, never as a traceback. Any other exception
         is a bug and propagates.
 
@@ -87,5 +87,7 @@ def run_command(
         return exit_code(exit_request)
     try:
         return body(args)
+    except KeyError as error:  # str(KeyError) is only the repr of the key
+        return print_error(parser.prog, f"missing key {error.args[0]!r}" if error.args else "missing key")
     except (ValueError, OSError) as error:
         return print_error(parser.prog, error)

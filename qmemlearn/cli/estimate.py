@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from typing import Any
 
 from qmemlearn.cli.common import COPIES_UNIT, make_parser, run_command
@@ -122,11 +123,28 @@ def format_table(record: Any, rows: list[dict[str, Any]], *, file: str) -> str:
     return "\n".join(lines)
 
 
+def metadata_mismatches(record: Any) -> list[str]:
+    """Where the record's metadata disagrees with its arrays (``n``, ``shots``, ``copies``).
+
+    Example:
+        >>> from qmemlearn.records import BellRecord
+        >>> metadata_mismatches(BellRecord(bits=[[0, 1]] * 3, metadata={"shots": 5, "n": 1}))
+        ['metadata says shots=5 but the arrays hold shots=3']
+    """
+    problems = []
+    for key in ("n", "shots", "copies"):
+        if key in record.metadata and record.metadata[key] != getattr(record, key):
+            problems.append(f"metadata says {key}={record.metadata[key]!r} but the arrays hold {key}={getattr(record, key)}")
+    return problems
+
+
 def _estimate(args: argparse.Namespace) -> int:
-    """Loads the file, estimates, prints; returns 0."""
+    """Loads the file, warns about metadata that disagrees with the arrays, estimates, prints; returns 0."""
     from qmemlearn.records import load_any
 
     record = load_any(args.file)
+    for problem in metadata_mismatches(record):
+        print(f"qmemlearn estimate: warning: {args.file}: {problem}; the estimates use the arrays", file=sys.stderr)
     rows = estimate_rows(record, args.observable)
     if args.json:
         print(json.dumps(rows, indent=2, allow_nan=False))

@@ -3,32 +3,67 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
+from qmemlearn.cli.common import make_parser, run_command
 from qmemlearn.cli.experiments import EXPERIMENTS, experiment_paths
+from qmemlearn.cli.paths import check_existing_file, check_figure_stem
+from qmemlearn.cli.reproduce import add_path_arguments, load_config
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``qmemlearn figures``."""
+    parser = make_parser(
+        "figures",
+        description="Redraws the figures in figures/ from the committed results tables in results/ "
+        "(no sampling).\nCost unit on every axis: copies of rho (a two-copy shot costs 2).",
+    )
+    parser.add_argument(
+        "experiment", nargs="?", choices=sorted(EXPERIMENTS), default=None,
+        help="which experiment (default: all; --config, --results and --figure need one)",
+    )
+    parser.add_argument("--quick", action="store_true", help="redraw the quick-mode figures instead")
+    add_path_arguments(parser)
+    return parser
+
+
+def _figures(args: argparse.Namespace) -> int:
+    """Checks every path, then redraws; returns 0, or 2 if an experiment has no usable table."""
+    from qmemlearn.analysis.experiment import load_experiment
+    from qmemlearn.plots import save_pauli_learning_figure
+
+    names = [args.experiment] if args.experiment else list(EXPERIMENTS)
+    if len(names) > 1 and (args.config or args.results or args.figure):
+        raise ValueError(f"--config/--results/--figure need one experiment; choose one of {', '.join(names)}")
+    jobs = []
+    for name in names:
+        paths = experiment_paths(name, quick=args.quick)
+        config_path = args.config or paths.config
+        results_path = args.results or paths.results
+        figure_stem = args.figure or paths.figure_stem
+        check_figure_stem(figure_stem, "--figure")
+        config = load_config(config_path, quick=args.quick)
+        if not results_path.exists():
+            raise FileNotFoundError(
+                f"{name}: results table --results={str(results_path)!r} does not exist; "
+                "run `qmemlearn reproduce` first"
+            )
+        check_existing_file(results_path, "--results")
+        jobs.append((name, config, results_path, figure_stem))
+    for name, config, results_path, figure_stem in jobs:
+        try:
+            result = load_experiment(config, results_path=results_path)
+        except (RuntimeError, ValueError) as error:  # a malformed table, or a point missing from it
+            raise ValueError(f"{name}: --results={str(results_path)!r}: {error}") from None
+        for figure in save_pauli_learning_figure(result, figure_stem):
+            print(f"wrote figure: {figure}")
+    return 0
 
 
 def main_figures(*, command_line_args: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="qmemlearn figures",
-        description="Redraws the figures in figures/ from the committed results tables in results/ "
-        "(no sampling). Cost unit on every axis: copies of rho (a two-copy shot costs 2).",
-    )
-    parser.add_argument("--quick", action="store_true", help="redraw the quick-mode figures instead")
-    args = parser.parse_args(command_line_args)
-    from qmemlearn.analysis.experiment import ExperimentConfig, load_experiment
-    from qmemlearn.plots import save_pauli_learning_figure
+    """Runs ``qmemlearn figures``; see ``qmemlearn figures --help``.
 
-    status = 0
-    for name in EXPERIMENTS:
-        paths = experiment_paths(name, quick=args.quick)
-        try:
-            config = ExperimentConfig.from_file(paths.config, mode="quick" if args.quick else "full")
-            result = load_experiment(config, results_path=paths.results)
-        except (FileNotFoundError, RuntimeError, ValueError) as error:
-            print(f"qmemlearn figures: {name}: {error}", file=sys.stderr)
-            status = 2
-            continue
-        for figure in save_pauli_learning_figure(result, paths.figure_stem):
-            print(f"wrote figure: {figure}")
-    return status
+    Returns:
+        0 on success; 2 on bad input (a figure path that is a file or directory, a missing or
+        malformed results table or config), after printing ``qmemlearn figures: error: ...``.
+    """
+    return run_command(build_parser(), command_line_args, _figures)

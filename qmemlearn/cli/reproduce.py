@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import os
 import pathlib
 import sys
 import tempfile
+from typing import Any, Iterator
 
+from qmemlearn.cli.common import make_parser, run_command
 from qmemlearn.cli.experiments import EXPERIMENTS, experiment_paths
+from qmemlearn.cli.paths import check_figure_stem, check_results_table, check_writable_file
+
+#: Seconds to wait for a ``--dask`` scheduler before failing.
+DASK_CONNECT_TIMEOUT_SECONDS = 5.0
 
 DESCRIPTION = """\
 Runs the sample-complexity experiment described by its committed config in experiments/,
@@ -22,22 +30,83 @@ One seed (in the config) fixes every number, whatever the number of workers.
 """
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an int >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be an int >= 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qmemlearn reproduce", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    """The argument parser of ``qmemlearn reproduce``."""
+    parser = make_parser("reproduce", description=DESCRIPTION)
     parser.add_argument("experiment", choices=sorted(EXPERIMENTS), help="which experiment")
     parser.add_argument("--quick", action="store_true", help="the config's quick mode (smaller ranges)")
-    parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    parser.add_argument(
+        "--workers", type=positive_int, default=None, help="local worker processes, >= 1 (default: all cores)"
+    )
     parser.add_argument(
         "--dask", metavar="ADDRESS", default=None,
-        help="run on a Dask cluster at ADDRESS (tcp://host:port), or 'local' for a LocalCluster",
+        help="run on a Dask cluster at ADDRESS (tcp://host:port), or 'local' for a LocalCluster; "
+        f"an unreachable scheduler fails after {DASK_CONNECT_TIMEOUT_SECONDS:g} s",
     )
+    add_path_arguments(parser)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return parser
+
+
+def add_path_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--config``, ``--results`` and ``--figure`` (shared with ``qmemlearn figures``)."""
     parser.add_argument("--config", type=pathlib.Path, default=None, help="config file (default: experiments/)")
     parser.add_argument("--results", type=pathlib.Path, default=None, help="results CSV (default: results/)")
     parser.add_argument("--figure", type=pathlib.Path, default=None, help="figure path stem, no suffix")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    return parser
+
+
+def load_config(path: pathlib.Path, *, quick: bool) -> Any:
+    """The validated :class:`ExperimentConfig` at ``path``; errors name the file and key."""
+    from qmemlearn.analysis.experiment import ExperimentConfig
+
+    if not path.exists():
+        raise FileNotFoundError(f"--config={str(path)!r} does not exist")
+    return ExperimentConfig.from_file(path, mode="quick" if quick else "full")
+
+
+@contextlib.contextmanager
+def open_executor(workers: int | None, dask_address: str | None) -> Iterator[Any]:
+    """:func:`make_executor`, with a connect timeout and errors naming ``--dask``.
+
+    Raises:
+        ValueError: If the Dask scheduler cannot be reached within
+            :data:`DASK_CONNECT_TIMEOUT_SECONDS`, or the address is malformed.
+    """
+    from qmemlearn.analysis.executors import make_executor
+
+    if dask_address is None:
+        with make_executor(workers, None) as executor:
+            yield executor
+        return
+    try:
+        import dask
+        import distributed  # noqa: F401  (loads its config defaults before dask.config.set below)
+    except ImportError as error:
+        raise ValueError(f"--dask needs dask and distributed: pip install 'qmemlearn[dask]' ({error})") from None
+
+    timeout = f"{DASK_CONNECT_TIMEOUT_SECONDS}s"
+    try:
+        with dask.config.set({"distributed.comm.timeouts.connect": timeout}):
+            executor = make_executor(workers, dask_address)
+    except (OSError, ValueError, TypeError, asyncio.TimeoutError) as error:
+        raise ValueError(
+            f"--dask={dask_address!r}: cannot connect to the Dask scheduler within "
+            f"{DASK_CONNECT_TIMEOUT_SECONDS:g} s ({type(error).__name__}: {error}); "
+            "give tcp://host:port of a running scheduler, or 'local'"
+        ) from None
+    with executor:
+        yield executor
 
 
 def write_json_atomically(path: pathlib.Path, payload: object) -> None:
@@ -55,29 +124,25 @@ def write_json_atomically(path: pathlib.Path, payload: object) -> None:
         raise
 
 
-def main_reproduce(*, command_line_args: list[str]) -> int:
-    args = build_parser().parse_args(command_line_args)
-    from qmemlearn.analysis.executors import make_executor
-    from qmemlearn.analysis.experiment import ExperimentConfig, format_table, run_experiment
+def _reproduce(args: argparse.Namespace) -> int:
+    """Validates every input, then runs the experiment; returns 0."""
+    from qmemlearn.analysis.experiment import format_table, run_experiment
     from qmemlearn.plots import save_pauli_learning_figure
 
     paths = experiment_paths(args.experiment, quick=args.quick)
     config_path = args.config or paths.config
     results_path = args.results or paths.results
     figure_stem = args.figure or paths.figure_stem
-    try:
-        if args.workers is not None and args.workers < 1:
-            raise ValueError(f"--workers={args.workers} must be >= 1")
-        config = ExperimentConfig.from_file(config_path, mode="quick" if args.quick else "full")
-    except (ValueError, FileNotFoundError) as error:
-        print(f"qmemlearn reproduce: error: {error}", file=sys.stderr)
-        return 2
-    results_path.parent.mkdir(parents=True, exist_ok=True)
+    config = load_config(config_path, quick=args.quick)
+    check_results_table(results_path, "--results")
+    summary_path = results_path.with_name(results_path.stem + "-summary.json")
+    check_writable_file(summary_path, "--results (its summary file)", create_parents=True)
+    check_figure_stem(figure_stem, "--figure")
     print(f"qmemlearn reproduce {args.experiment} ({config.mode} mode): config {config_path}", file=sys.stderr)
     print(f"  results table (resumable): {results_path}", file=sys.stderr)
-    with make_executor(args.workers, args.dask) as executor:
+    with open_executor(args.workers, args.dask) as executor:
+        results_path.parent.mkdir(parents=True, exist_ok=True)
         result = run_experiment(config, results_path=results_path, executor=executor, progress=not args.no_progress)
-    summary_path = results_path.with_name(results_path.stem + "-summary.json")
     write_json_atomically(summary_path, result.summary())
     figures = save_pauli_learning_figure(result, figure_stem)
     print(format_table(result))
@@ -87,3 +152,13 @@ def main_reproduce(*, command_line_args: list[str]) -> int:
     for figure in figures:
         print(f"wrote figure: {figure}")
     return 0
+
+
+def main_reproduce(*, command_line_args: list[str]) -> int:
+    """Runs ``qmemlearn reproduce``; see ``qmemlearn reproduce --help``.
+
+    Returns:
+        0 on success; 2 on bad input (config value, path, worker count, unreachable Dask
+        scheduler), after printing ``qmemlearn reproduce: error: ...``; nothing is written then.
+    """
+    return run_command(build_parser(), command_line_args, _reproduce)

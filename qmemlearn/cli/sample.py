@@ -18,8 +18,11 @@ from typing import Any
 import numpy as np
 
 from qmemlearn.cli.common import COPIES_UNIT, make_parser, run_command
+from qmemlearn.cli.paths import check_writable_file
 
 SOURCES = ("pauli-state",)
+#: Fewest shots the unbiased estimators (U-statistics over pairs of shots) accept.
+MIN_SHOTS = 2
 _SEED_DERIVATION = (
     "np.random.SeedSequence(seed).spawn(2): child 0 seeds the per-shot settings, child 1 the sampler"
 )
@@ -126,6 +129,12 @@ def _check_args(args: argparse.Namespace) -> None:
             f"--copies={args.copies} is odd, but --protocol two-copy consumes 2 copies of rho per shot; "
             "use an even number"
         )
+    per_shot = 2 if args.protocol == "two-copy" else 1
+    if args.copies // per_shot < MIN_SHOTS:
+        raise ValueError(
+            f"--copies={args.copies} gives {args.copies // per_shot} shot with --protocol {args.protocol}; "
+            f"the estimators need at least {MIN_SHOTS} shots, so use --copies >= {MIN_SHOTS * per_shot}"
+        )
     if args.basis is not None:
         if args.protocol != "single-copy":
             raise ValueError(f"--basis={args.basis!r} applies only to --protocol single-copy")
@@ -136,9 +145,28 @@ def _check_args(args: argparse.Namespace) -> None:
             )
     if args.seed is not None and args.seed < 0:
         raise ValueError(f"--seed={args.seed} must be an int >= 0")
-    directory = pathlib.Path(args.out).parent
-    if not directory.is_dir():
-        raise ValueError(f"--out={args.out!r}: the directory {str(directory)!r} does not exist")
+    if not args.out:
+        raise ValueError("--out='' must name a records file, e.g. runs/xyz.npz")
+    out = pathlib.Path(args.out)
+    if out.is_dir():
+        raise ValueError(f"--out={args.out!r} is a directory; give a file name, e.g. {str(out / 'records.npz')!r}")
+    from qmemlearn.records.io import npz_path
+
+    check_writable_file(npz_path(out), "--out", create_parents=False)
+
+
+def sample_bytes(protocol: str, n: int, shots: int, symbols: int) -> int:
+    """Bytes ``qmemlearn sample`` holds at its peak: the sweep columns (``symbols`` float64
+    values per shot), the sampled bits and their copy in the record (uint8, n or 2n per shot),
+    and the recipes (uint8, n per shot, single-copy only).
+
+    Example:
+        >>> sample_bytes("two-copy", 3, 1000, 18)  # n=3 two-copy circuits have 18 symbols
+        156000
+    """
+    width = 2 * n if protocol == "two-copy" else n
+    recipes = n if protocol == "single-copy" else 0
+    return shots * (8 * symbols + 2 * width + recipes)
 
 
 def _layout(protocol: Any, n: int) -> list:
@@ -155,6 +183,7 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
     from qmemlearn.noise import parse_noise
     from qmemlearn.protocols import make_protocol, sample_records, shots_for_copies
     from qmemlearn.records import save_records
+    from qmemlearn.records.limits import check_allocation
     from qmemlearn.sources import PauliMixedState
 
     _check_args(args)
@@ -162,6 +191,13 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
     basis = None if args.basis in (None, "random") else args.basis
     protocol = make_protocol(args.protocol, **({"basis": basis} if args.protocol == "single-copy" else {}))
     shots = shots_for_copies(protocol, args.copies)
+    import cirq
+
+    symbols = len(cirq.parameter_names(protocol.circuit(source)))
+    check_allocation(
+        sample_bytes(args.protocol, source.n, shots, symbols),
+        f"--copies={args.copies} ({shots} shots of {source.n} qubits, {args.protocol})",
+    )
     noise = parse_noise(args.noise).to_string()
     seed = secrets.randbits(63) if args.seed is None else args.seed
     settings_seed, sampler_seed = np.random.SeedSequence(seed).spawn(2)

@@ -25,6 +25,7 @@ import zipfile
 
 import numpy as np
 
+from qmemlearn.records.limits import check_allocation, declared_bytes, read_npy_header
 from qmemlearn.records.records import BellRecord, ShadowRecord
 
 FORMAT = "qmemlearn-records"
@@ -35,7 +36,7 @@ _ARRAY_KEYS = {ShadowRecord.PROTOCOL: ("bits", "recipes"), BellRecord.PROTOCOL: 
 PathLike = str | os.PathLike
 
 
-def _npz_path(path: PathLike) -> pathlib.Path:
+def npz_path(path: PathLike) -> pathlib.Path:
     """Returns ``path`` with ``.npz`` appended unless its name already ends in ``.npz``."""
     path = pathlib.Path(path)
     return path if path.name.endswith(".npz") else path.with_name(path.name + ".npz")
@@ -69,12 +70,17 @@ def save_records(record: ShadowRecord | BellRecord, path: PathLike) -> pathlib.P
 
     Raises:
         TypeError: If ``record`` is not a :class:`ShadowRecord` or :class:`BellRecord`.
+        ValueError: If ``path`` is empty or a directory.
         OSError: If writing fails; the temporary file is removed and any existing file at the
             target is left untouched.
     """
     if not isinstance(record, (ShadowRecord, BellRecord)):
         raise TypeError(f"record must be a ShadowRecord or BellRecord, got {type(record).__name__}")
-    path = _npz_path(path)
+    if not str(path) or pathlib.Path(path).is_dir():
+        raise ValueError(f"path={str(path)!r} must name a file, not a directory or ''")
+    path = npz_path(path)
+    if path.is_dir():
+        raise ValueError(f"path={str(path)!r} is a directory")
     arrays = {
         "format": np.array(FORMAT),
         "format_version": np.array(FORMAT_VERSION, dtype=np.int64),
@@ -109,6 +115,43 @@ def _scalar(data: dict[str, np.ndarray], key: str, kind: str, path: pathlib.Path
     return arr[()].item() if kind != "U" else str(arr[()])
 
 
+def check_npz_sizes(path: pathlib.Path) -> None:
+    """Reads the header of every ``.npy`` member of an ``.npz`` and refuses, before anything is
+    allocated, a member whose declared shape does not fit in memory or exceeds its stored size.
+
+    A file that is not a zip archive is left to ``np.load`` to report.
+
+    Raises:
+        ValueError: Naming the path, the field and the bytes it would need, or a member whose
+            header is unreadable.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return
+    with archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            field = info.filename[: -len(".npy")]
+            try:
+                with archive.open(info) as member:
+                    shape, dtype = read_npy_header(member)
+                    header_length = member.tell()
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile, SyntaxError) as error:
+                raise ValueError(f"{path}: field {field!r} has no readable .npy header: {error}") from error
+            if dtype.hasobject:
+                continue  # refused by np.load(allow_pickle=False) without allocating
+            nbytes = declared_bytes(shape, dtype)
+            check_allocation(nbytes, f"{path}: field {field!r} declares shape {shape} of {dtype}, which")
+            stored = info.file_size - header_length
+            if nbytes > stored:
+                raise ValueError(
+                    f"{path}: field {field!r} declares shape {shape} of {dtype} ({nbytes} bytes) but "
+                    f"only {stored} bytes are stored (truncated or corrupt)"
+                )
+
+
 def load_records(path: PathLike) -> ShadowRecord | BellRecord:
     """Loads and validates a file written by :func:`save_records`.
 
@@ -128,6 +171,7 @@ def load_records(path: PathLike) -> ShadowRecord | BellRecord:
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"records file not found (or not a regular file): {path}")
+    check_npz_sizes(path)
     try:
         loaded = np.load(path, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):

@@ -40,6 +40,7 @@ import re
 import numpy as np
 
 from qmemlearn.paulis import validate_pauli
+from qmemlearn.records.limits import check_allocation, declared_bytes, read_npy_header
 from qmemlearn.records.records import BellRecord, ShadowRecord
 
 SOURCE_FORMAT = "recirq-qml_lfe"
@@ -64,12 +65,16 @@ def parse_recirq_name(name: str) -> dict | None:
         does not match.
 
     Raises:
-        ValueError: If the name matches but ``P`` is not a Pauli string of length ``n``.
+        ValueError: If the name matches but ``n < 1`` or ``P`` is not a Pauli string of length ``n``.
     """
     match = _NAME.match(name)
     if match is None:
         return None
     n = int(match["n"])
+    if n < 1:
+        raise ValueError(
+            f"{name}: size-{match['n']} in the file name gives n={n}; ReCirq files have n >= 1 qubits"
+        )
     try:
         validate_pauli(match["pauli"], n=n, name=f"pauli in file name {name!r}")
     except ValueError as error:
@@ -83,10 +88,32 @@ def _companion_basis(path: pathlib.Path) -> pathlib.Path:
     return path.with_name(path.name[: -len(".npy")] + "-basis.npy")
 
 
+def _check_npy_size(path: pathlib.Path, field: str) -> None:
+    """Refuses, from the header alone, a ``.npy`` whose declared array does not fit in memory or
+    is larger than the file. Files without a ``.npy`` header are left to ``np.load`` to report."""
+    try:
+        with open(path, "rb") as stream:
+            shape, dtype = read_npy_header(stream)
+            header_length = stream.tell()
+    except (ValueError, OSError, EOFError, SyntaxError):
+        return
+    if dtype.hasobject:
+        return
+    nbytes = declared_bytes(shape, dtype)
+    check_allocation(nbytes, f"{path}: {field} declare shape {shape} of {dtype}, which")
+    stored = path.stat().st_size - header_length
+    if nbytes > stored:
+        raise ValueError(
+            f"{path}: {field} declare shape {shape} of {dtype} ({nbytes} bytes) but the file stores "
+            f"only {stored} bytes (truncated or corrupt)"
+        )
+
+
 def _load_int_array(path: pathlib.Path, field: str) -> np.ndarray:
     """Loads a ``.npy`` integer/bool array without pickle; errors name the path."""
     if not path.is_file():
         raise FileNotFoundError(f"ReCirq {field} file not found: {path}")
+    _check_npy_size(path, field)
     try:
         arr = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:

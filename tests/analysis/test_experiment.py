@@ -43,7 +43,7 @@ TINY = {
         },
         "quick": {
             "curves": [{"protocol": "two-copy", "rule": "decoy", "n_min": 1, "n_max": 1}],
-            "success_curve": {"n": 1, "copies": [2, 4, 8]},
+            "success_curve": {"n": 1, "copies": [4, 8]},
         },
     },
 }
@@ -135,7 +135,7 @@ def test_config_errors(tmp_path):
     with pytest.raises(ValueError, match=r"missing keys \['target'\]"):
         ExperimentConfig.from_file(bad)
     bad.write_text(json.dumps({**TINY, "modes": {"full": {"curves": [{"protocol": "two-copy", "rule": "decoy"}]}}}))
-    with pytest.raises(ValueError, match=r"modes.full.curves\[0\] is missing \['n_min', 'n_max'\]"):
+    with pytest.raises(ValueError, match=r"key 'modes.full.curves\[0\]' is missing keys \['n_min', 'n_max'\]"):
         ExperimentConfig.from_file(bad)
     bad.write_text(json.dumps({**TINY, "modes": {"full": TINY["modes"]["full"]}}))
     with pytest.raises(ValueError, match="has no mode 'quick'"):

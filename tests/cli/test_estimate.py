@@ -181,3 +181,18 @@ def test_estimate_help_states_units(capsys):
 )
 def test_format_estimate_rounds_to_two_digits_of_the_stderr(value, stderr, expected):
     assert format_estimate(value, stderr) == expected
+
+
+def test_metadata_that_disagrees_with_the_arrays_is_warned_about(tmp_path, capsys):
+    from qmemlearn.records import BellRecord, save_records
+
+    bits = np.zeros((6, 4), np.uint8)
+    consistent = save_records(BellRecord(bits=bits, metadata={"n": 2, "shots": 6, "copies": 12}), tmp_path / "a.npz")
+    code, _, err = run(capsys, "estimate", str(consistent), "--observable", "XZ")
+    assert code == 0 and "warning" not in err
+    edited = save_records(BellRecord(bits=bits, metadata={"n": 3, "shots": 6, "copies": 20}), tmp_path / "b.npz")
+    code, out, err = run(capsys, "estimate", str(edited), "--observable", "XZ")
+    assert code == 0 and "XZ" in out
+    assert f"qmemlearn estimate: warning: {edited}: metadata says n=3 but the arrays hold n=2" in err
+    assert "metadata says copies=20 but the arrays hold copies=12" in err
+    assert "shots=" not in err  # the shot counts agree

@@ -103,7 +103,7 @@ def test_reproduce_rejects_workers_below_one(tmp_path, capsys, workers):
     args = reproduce_args(config, tmp_path)
     args[args.index("--workers") + 1] = workers
     assert main(command_line_args=args) == 2
-    assert f"--workers={workers} must be >= 1" in capsys.readouterr().err
+    assert f"argument --workers: {workers} must be an int >= 1" in capsys.readouterr().err
     assert not (tmp_path / "r.csv").exists()
 
 
@@ -128,7 +128,7 @@ def test_figures_without_results_points_to_reproduce(tmp_path, monkeypatch, caps
     monkeypatch.chdir(tmp_path)
     assert main(command_line_args=["figures"]) == 2
     err = capsys.readouterr().err
-    assert "qmemlearn figures: pauli-learning:" in err and "run `qmemlearn reproduce` first" in err
+    assert "qmemlearn figures: error: pauli-learning:" in err and "run `qmemlearn reproduce` first" in err
     assert str(tmp_path / "results" / "pauli-learning" / "full.csv") in err
     assert not (tmp_path / "figures").exists()
 
@@ -162,3 +162,26 @@ def test_quick_reproduce_then_figures_in_a_project_directory(tmp_path, monkeypat
     assert main(command_line_args=["figures", "--quick"]) == 2
     assert "not in the results table" in capsys.readouterr().err
     assert csv.read_text() == "".join(lines[:3])
+
+
+def test_unreachable_dask_scheduler_fails_within_the_timeout(tmp_path, capsys, monkeypatch):
+    import time
+
+    from qmemlearn.cli import reproduce
+
+    monkeypatch.setattr(reproduce, "DASK_CONNECT_TIMEOUT_SECONDS", 1.0)
+    config = write_config(tmp_path / "tiny.json")
+    args = reproduce_args(config, tmp_path)
+    args[args.index("--workers") : args.index("--workers") + 2] = ["--dask", "tcp://127.0.0.1:9"]
+    start = time.perf_counter()
+    assert main(command_line_args=args) == 2
+    assert time.perf_counter() - start < 5
+    err = capsys.readouterr().err
+    assert "--dask='tcp://127.0.0.1:9': cannot connect to the Dask scheduler within 1 s" in err
+    assert "Traceback" not in err and not (tmp_path / "r.csv").exists()
+
+
+def test_default_dask_timeout_is_a_few_seconds():
+    from qmemlearn.cli import reproduce
+
+    assert 1 <= reproduce.DASK_CONNECT_TIMEOUT_SECONDS <= 10

@@ -190,3 +190,30 @@ def test_sample_help_states_units(capsys):
     assert "copies of rho consumed" in out
     assert "two-copy shot costs 2 copies" in out
     assert "odd C is rejected" in out
+
+
+@pytest.mark.parametrize("protocol, copies, ok", [("two-copy", "2", False), ("two-copy", "4", True),
+                                                 ("single-copy", "1", False), ("single-copy", "2", True)])
+def test_copies_must_give_the_two_shots_the_estimators_need(tmp_path, capsys, protocol, copies, ok):
+    out = tmp_path / "x.npz"
+    code, _, err = run(capsys, *sample_args(out, protocol=protocol, copies=copies))
+    assert (code == 0) == ok, err
+    if not ok:
+        assert f"--copies={copies} gives 1 shot" in err and "at least 2 shots" in err
+        assert not out.exists()
+    else:
+        assert load_records(out).shots == 2
+
+
+def test_copies_beyond_memory_are_refused_with_the_size(tmp_path, capsys, monkeypatch):
+    from qmemlearn.cli.sample import sample_bytes
+    from qmemlearn.records import limits
+
+    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 8 * 10**6)  # budget 4 MB
+    # n = 3 two-copy: 18 sweep symbols per shot, so 8*18 + 2*6 = 156 bytes per shot.
+    assert sample_bytes("two-copy", 3, 1000, 18) == 156000
+    code, _, err = run(capsys, *sample_args(tmp_path / "ok.npz", copies="20000"))  # 10^4 shots
+    assert code == 0, err
+    code, _, err = run(capsys, *sample_args(tmp_path / "big.npz", copies="200000"))
+    assert code == 2 and "--copies=200000 (100000 shots of 3 qubits, two-copy) needs" in err
+    assert "bytes) of memory" in err and not (tmp_path / "big.npz").exists()

@@ -1,5 +1,6 @@
 """Tests for the import of ReCirq qml_lfe .npy files (Huang et al. 2022 released data)."""
 
+import re
 import cirq
 import numpy as np
 import pytest
@@ -158,3 +159,9 @@ def test_sign_pinned_by_simulating_recirq_basis_change(tmp_path, prep, recirq_ba
     record = load_recirq_single_copy(data)
     assert np.all(record.recipes == expected_recipe)
     assert np.all(record.bits == 0)
+
+
+@pytest.mark.parametrize("name", ["Q-size-0-pauli-X.npy", "C-size-00-pauli-Z.npy", "Q-size-0-pauli-X-basis.npy"])
+def test_size_zero_names_are_rejected(name):
+    with pytest.raises(ValueError, match=rf"^{re.escape(name)}: size-0+ in the file name gives n=0; .* n >= 1"):
+        parse_recirq_name(name)
