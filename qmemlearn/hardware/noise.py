@@ -23,6 +23,7 @@ from typing import NamedTuple, Sequence
 
 import cirq
 import cirq_google
+import numpy as np
 
 from qmemlearn.hardware.compile import compile_circuit
 from qmemlearn.hardware.devices import GOOGLE_PROCESSORS, GoogleProcessor, load_processor, validate_processor_id
@@ -34,11 +35,40 @@ GOOGLE_NOISE_PREFIX = "google:"
 _CALIBRATED_ONE_QUBIT = (cirq.PhasedXZGate, cirq.ZPowGate, cirq.MeasurementGate, cirq.ResetChannel)
 
 
+def _kraus_key(channel: cirq.KrausChannel) -> tuple:
+    matrices = tuple(np.ascontiguousarray(k, dtype=np.complex128) for k in cirq.kraus(channel))
+    return cirq.measurement_key_name(channel, None), tuple((k.shape, k.tobytes()) for k in matrices)
+
+
+class HashableKrausChannel(cirq.KrausChannel):
+    """``cirq.KrausChannel`` with exact equality and a hash.
+
+    cirq 1.7's ``KrausChannel`` defines ``__eq__`` (allclose) but no ``__hash__``, so an operation
+    holding one cannot go into a set. ``cirq.final_density_matrix`` puts the circuit's operations
+    in a set (``defer_measurements``) and fails on the thermal channels of the Google noise model
+    (``cirq.devices.ThermalNoiseModel`` makes them). Same Kraus operators, so the same channel.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, cirq.KrausChannel) and _kraus_key(other) == _kraus_key(self)
+
+    def __hash__(self) -> int:
+        return hash(_kraus_key(self))
+
+
+def _hashable(op: cirq.Operation, _: int = 0) -> cirq.Operation:
+    if type(op.gate) is cirq.KrausChannel:
+        gate = HashableKrausChannel(list(cirq.kraus(op.gate)), key=cirq.measurement_key_name(op.gate, None))
+        return gate.on(*op.qubits).with_tags(*op.tags)
+    return op
+
+
 class GoogleDeviceNoiseModel(cirq.NoiseModel):
     """The calibrated noise of a Google processor, refusing circuits it would not model.
 
     Delegates to ``cirq_google.NoiseModelFromGoogleNoiseProperties``. Before adding noise it
-    checks that every qubit is a device qubit and every gate has calibrated errors.
+    checks that every qubit is a device qubit and every gate has calibrated errors. Its
+    thermal channels come out as :class:`HashableKrausChannel`.
 
     Args:
         processor: The processor whose calibration is used.
@@ -78,7 +108,8 @@ class GoogleDeviceNoiseModel(cirq.NoiseModel):
     def noisy_moments(self, moments: Sequence[cirq.Moment], system_qubits: Sequence[cirq.Qid]) -> Sequence[cirq.OP_TREE]:
         moments = list(moments)
         self._check(moments, system_qubits)
-        return self.model.noisy_moments(moments, system_qubits)
+        noisy = cirq.Circuit(self.model.noisy_moments(moments, system_qubits))
+        return list(cirq.map_operations(noisy, _hashable).moments)
 
     def __repr__(self) -> str:
         # Deterministic per processor, so simulators may cache by it.
