@@ -16,11 +16,13 @@ from qmemlearn.hardware.noise import (
     prepare_for_processor,
 )
 from qmemlearn.hardware.placement import PlacementError, max_pairs, pair_layout, place, single_layout
+from qmemlearn.hardware.sampler import DeviceNoiseSampler
 
 __all__ = [
     "GOOGLE_NOISE_PREFIX",
     "GOOGLE_PROCESSORS",
     "DeviceCircuit",
+    "DeviceNoiseSampler",
     "GoogleDeviceNoiseModel",
     "GoogleNoiseSpec",
     "GoogleProcessor",
