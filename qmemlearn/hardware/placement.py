@@ -1,0 +1,122 @@
+"""Placement of learning circuits on a device graph: copy pairs on couplers, singles anywhere.
+
+The two-copy circuit couples qubit a_i only to b_i, so each pair needs one coupler and the
+pairs must be disjoint: a *matching* of the device graph. The largest n a device hosts is the
+size of a maximum matching (computed with networkx), e.g. 49 pairs on willow_pink: its 105
+qubits split into a checkerboard of 56 and 49, every coupler joins the two colours, so no
+matching is larger than 49. Single-copy qubits need no couplers, so any n ≤ #qubits fit.
+
+Among the many valid placements, the pairs of a maximum matching with the lowest calibrated
+two-qubit error are used first, and singles go on the qubits with the lowest calibrated
+readout error; both orders are deterministic.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+import cirq
+import networkx as nx
+
+from qmemlearn.hardware.devices import GoogleProcessor
+
+
+class PlacementError(ValueError):
+    """The circuit does not fit on the device."""
+
+
+@functools.lru_cache(maxsize=None)
+def _maximum_matching(processor: GoogleProcessor) -> tuple[tuple[cirq.GridQubit, cirq.GridQubit], ...]:
+    matching = nx.max_weight_matching(processor.graph, maxcardinality=True)
+    pairs = [tuple(sorted(edge)) for edge in matching]
+    return tuple(sorted(pairs, key=lambda pair: (processor.two_qubit_error(pair), pair)))
+
+
+def max_pairs(processor: GoogleProcessor) -> int:
+    """The largest number of disjoint copy pairs on couplers (a maximum matching's size)."""
+    return len(_maximum_matching(processor))
+
+
+def _check_count(name: str, n: int, largest: int, what: str, processor: GoogleProcessor) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"{name}={n!r} must be an int >= 0")
+    if n > largest:
+        raise PlacementError(
+            f"{name}={n} does not fit on {processor.processor_id}: it hosts at most {largest} {what}"
+        )
+
+
+def pair_layout(processor: GoogleProcessor, n: int) -> tuple[tuple[cirq.GridQubit, cirq.GridQubit], ...]:
+    """n disjoint coupler pairs (a_i, b_i), lowest calibrated two-qubit error first.
+
+    Raises:
+        PlacementError: If the device cannot host n pairs; the message gives the largest n.
+    """
+    _check_count("n", n, max_pairs(processor), "disjoint copy pairs on adjacent qubits", processor)
+    return _maximum_matching(processor)[:n]
+
+
+def single_layout(
+    processor: GoogleProcessor, n: int, *, exclude: Sequence[cirq.GridQubit] = ()
+) -> tuple[cirq.GridQubit, ...]:
+    """n device qubits not in ``exclude``, lowest calibrated readout error first.
+
+    Raises:
+        PlacementError: If fewer than n qubits remain; the message gives how many do.
+    """
+    excluded = set(exclude)
+    free = [q for q in processor.qubits if q not in excluded]
+    _check_count("n", n, len(free), "single qubits" + (" besides the pairs" if excluded else ""), processor)
+    return tuple(sorted(free, key=lambda q: (processor.readout_error(q), q))[:n])
+
+
+def _logical_clusters(circuit: cirq.AbstractCircuit) -> list[list[cirq.Qid]]:
+    """Groups of logical qubits joined by multi-qubit non-measurement operations."""
+    graph = nx.Graph()
+    graph.add_nodes_from(circuit.all_qubits())
+    for op in circuit.all_operations():
+        if len(op.qubits) > 1 and not cirq.is_measurement(op):
+            nx.add_path(graph, op.qubits)
+    return sorted((sorted(group) for group in nx.connected_components(graph)), key=lambda g: g[0])
+
+
+def place(
+    circuit: cirq.AbstractCircuit, processor: GoogleProcessor
+) -> tuple[cirq.Circuit, dict[cirq.Qid, cirq.GridQubit]]:
+    """Maps a logical learning circuit onto device qubits.
+
+    Qubits joined by a two-qubit gate (a copy pair) go on the two ends of one coupler, the
+    smaller logical qubit (copy A) on the smaller device qubit; qubits without two-qubit gates
+    go on any free qubits. Only qubits and couplers the device has are used.
+
+    Args:
+        circuit: The logical circuit, e.g. ``TwoCopyProtocol().circuit(source)``.
+        processor: The target processor.
+
+    Returns:
+        The placed circuit (``circuit.transform_qubits(qubit_map)``) and the qubit map
+        logical qubit -> ``cirq.GridQubit``.
+
+    Raises:
+        PlacementError: If a group of more than two interacting qubits appears (chains are not
+            placed yet), or the device cannot host the pairs or singles; the message gives
+            the largest number it hosts.
+    """
+    clusters = _logical_clusters(circuit)
+    big = [group for group in clusters if len(group) > 2]
+    if big:
+        raise PlacementError(
+            f"qubits {big[0]} interact as a group of {len(big[0])}; placement handles copy pairs "
+            "and single qubits only"
+        )
+    pairs = [group for group in clusters if len(group) == 2]
+    singles = [group[0] for group in clusters if len(group) == 1]
+    device_pairs = pair_layout(processor, len(pairs))
+    used = [q for pair in device_pairs for q in pair]
+    device_singles = single_layout(processor, len(singles), exclude=used)
+    qubit_map: dict[cirq.Qid, cirq.GridQubit] = {}
+    for logical, physical in zip(pairs, device_pairs):
+        qubit_map.update(zip(logical, physical))
+    qubit_map.update(zip(singles, device_singles))
+    return cirq.Circuit(circuit).transform_qubits(qubit_map), qubit_map
