@@ -139,7 +139,9 @@ def sample_bits(
     segments = validate_segments(segments, points)
     if fast is not None:
         return np.asarray(fast(circuit, columns, key=key, segments=segments), dtype=np.uint8)
-    if is_sampler or not callable(sampler):
+    if not (is_sampler or callable(sampler)):
+        raise ValueError(f"sampler={sampler!r} must be a cirq.Sampler or a sampler factory (generator -> cirq.Sampler)")
+    if is_sampler:
         raise ValueError(
             f"sampler={sampler!r} has a single random stream and cannot sample segments; pass a "
             "sampler factory (generator -> cirq.Sampler), which gets one sampler per segment"

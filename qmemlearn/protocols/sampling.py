@@ -6,12 +6,15 @@ circuit, draw per-shot settings, run them as one sweep, and wrap the bits into r
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 import cirq
 import numpy as np
 
-from qmemlearn.backends.sweeps import SamplerFactory, sample_bits
+from qmemlearn.backends import make_sampler
+from qmemlearn.backends.sweeps import SamplerFactory, sample_bits, supports_segments
+from qmemlearn.noise import NoiseSpec
 from qmemlearn.protocols.base import MEASUREMENT_KEY, LearningProtocol, Source, shots_for_copies
 
 
@@ -41,7 +44,8 @@ def sample_batch(
         copies: Copies of each source consumed (a two-copy shot costs 2).
         sampler: Any ``cirq.Sampler``. With ``sampler_rngs``: a sampler with
             ``_sample_columns_`` (e.g. ``ClusterSampler``), or a sampler factory
-            (``generator -> cirq.Sampler``, e.g. ``lambda g: make_sampler("cirq", seed=g)``).
+            (``generator -> cirq.Sampler``); :func:`stream_sampler` gives the right one
+            for a backend name.
         rng: Randomness for the per-shot settings (flips, bases): one generator, or one per
             source so that each instance has its own independent stream.
         sampler_rngs: One generator per source for the sampler's randomness. Defaults to
@@ -85,6 +89,29 @@ def sample_batch(
         }
         records.append(protocol.make_record(bits[k * shots : (k + 1) * shots], extras, record_metadata))
     return records
+
+
+def stream_sampler(backend: str, *, noise: str | NoiseSpec | None = None) -> cirq.Sampler | SamplerFactory:
+    """What to pass as ``sampler`` to :func:`sample_batch` with ``sampler_rngs``.
+
+    The backend's sampler itself if it samples many streams in one call (``fast``), else a
+    factory that makes one ``make_sampler(backend, noise=noise, seed=generator)`` per stream.
+
+    Args:
+        backend: A backend name (see :func:`qmemlearn.backends.make_sampler`).
+        noise: A noise spec. Defaults to None (ideal).
+
+    Raises:
+        ValueError: If ``backend`` or ``noise`` is invalid.
+    """
+    shared = make_sampler(backend, noise=noise)
+    if supports_segments(shared):
+        return shared
+    return functools.partial(_seeded_sampler, backend, noise)
+
+
+def _seeded_sampler(backend: str, noise: str | NoiseSpec | None, rng: np.random.Generator) -> cirq.Sampler:
+    return make_sampler(backend, noise=noise, seed=rng)
 
 
 def _generators(name: str, value: Any, count: int) -> list[np.random.Generator]:

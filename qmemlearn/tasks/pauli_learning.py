@@ -11,22 +11,18 @@ is scored by a success rule:
 :func:`evaluate_pauli_learning` evaluates one sweep point: ``point.trials`` fresh instances at
 ``point.copies`` copies each. All instances of a batch share one circuit and one sampler call,
 but every instance has its own random streams (settings and sampler), so its outcome is the
-same for any batch size. Task parameters come from ``point.json_metadata``: ``alpha`` (default 0.9) and ``backend``
-(default ``"fast"``).
+same for any batch size. Task parameters come from ``point.json_metadata``: ``alpha``
+(default 0.9) and ``backend`` (default ``"fast"``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 
-import cirq
 import numpy as np
 
 from qmemlearn import paulis
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
-from qmemlearn.backends import make_sampler
-from qmemlearn.backends.sweeps import SamplerFactory, supports_segments
 from qmemlearn.estimators.dispatch import estimate_squared
 from qmemlearn.estimators.identification import (
     SINGLE_COPY_MAX_N,
@@ -34,6 +30,7 @@ from qmemlearn.estimators.identification import (
     identify_pauli_two_copy,
 )
 from qmemlearn.protocols import make_protocol, sample_batch, shots_for_copies
+from qmemlearn.protocols.sampling import stream_sampler
 from qmemlearn.records import BellRecord
 from qmemlearn.sources import PauliMixedState
 
@@ -112,7 +109,7 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
     alpha = float(params.get("alpha", DEFAULT_ALPHA))
     protocol = make_protocol(point.protocol)
     shots = shots_for_copies(protocol, point.copies)
-    sampler = _per_instance_sampler(params.get("backend", "fast"), point.noise)
+    sampler = stream_sampler(params.get("backend", "fast"), noise=point.noise)
     streams = [seed.spawn(2) for seed in point.rng_for_trials().spawn(point.trials)]
     width = point.n * protocol.copies_per_shot
     batch = max(1, MAX_SHOT_QUBITS_PER_BATCH // (shots * width))
@@ -135,19 +132,6 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
             else:
                 successes += score_identify(record, instance, r)
     return PointOutcome(successes=successes, trials=point.trials)
-
-
-def _per_instance_sampler(backend: str, noise: str) -> cirq.Sampler | SamplerFactory:
-    """What samples one stream per instance: the backend's sampler if it takes segments (one
-    call per batch), else a factory making one seeded sampler per instance."""
-    shared = make_sampler(backend, noise=noise)
-    if supports_segments(shared):
-        return shared
-    return functools.partial(_seeded_sampler, backend, noise)
-
-
-def _seeded_sampler(backend: str, noise: str, rng: np.random.Generator) -> cirq.Sampler:
-    return make_sampler(backend, noise=noise, seed=rng)
 
 
 def shadow_reference_cost(n: int) -> float:

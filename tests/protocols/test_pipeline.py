@@ -23,6 +23,7 @@ from qmemlearn.protocols import (
     sample_records,
     shots_for_copies,
 )
+from qmemlearn.protocols.sampling import stream_sampler
 from qmemlearn.records import BellRecord, ShadowRecord
 from qmemlearn.sources import PauliMixedState
 
@@ -137,16 +138,11 @@ def _records_equal(a, b) -> bool:
 def test_sampler_rngs_make_each_record_independent_of_the_batch(protocol, backend):
     """With one settings and one sampler generator per source, a source's record is the same
     alone or in any batch: through ClusterSampler segments, and through a cirq factory."""
-    from qmemlearn.backends import make_sampler
-
     noise = "depolarizing:p1=0.05"
     states = [PauliMixedState(p, alpha=0.9) for p in ("XY", "ZZ", "YI", "XX")]
     copies = 400 if backend == "fast" else 12
-    if backend == "fast":
-        sampler = make_sampler("fast", noise=noise)
-    else:
-        def sampler(rng):
-            return make_sampler("cirq", noise=noise, seed=rng)
+    sampler = stream_sampler(backend, noise=noise)
+    assert isinstance(sampler, ClusterSampler) == (backend == "fast")
 
     def run(indices):
         return sample_batch(
@@ -163,6 +159,14 @@ def test_sampler_rngs_make_each_record_independent_of_the_batch(protocol, backen
     other = sample_batch([states[0]], protocol, copies=copies, sampler=sampler, rng=[np.random.default_rng(10)],
                          sampler_rngs=[np.random.default_rng(99)])[0]
     assert not _records_equal(other, alone[0])
+
+
+def test_stream_sampler_factory_and_errors():
+    factory = stream_sampler("density-matrix", noise="depolarizing:p1=0.1")
+    one, two = factory(np.random.default_rng(1)), factory(np.random.default_rng(1))
+    assert isinstance(one, cirq.Sampler) and one is not two
+    with pytest.raises(ValueError, match=r"backend='gpu' is unknown"):
+        stream_sampler("gpu")
 
 
 def test_sample_batch_generator_errors():
