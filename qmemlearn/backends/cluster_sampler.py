@@ -12,6 +12,10 @@ In the learning circuits no gate crosses between qubit pairs (two-copy) or betwe
 4. samples every sweep point from its cluster distributions, vectorized over points.
 
 Clusters are independent, so this is exact sampling from the circuit's output distribution.
+The sweep points may be split into *segments*, each with its own random generator: the bits of
+a segment then depend on its generator alone, never on the other segments of the call (see
+:meth:`ClusterSampler._sample_columns_`), so batching many instances into one call is as fast
+as before and gives the same bits as sampling each instance alone.
 Distributions are cached per resolved, relabelled cluster, so a circuit with 50 identical
 pairs costs one small density-matrix simulation per distinct setting, not 50.
 
@@ -28,10 +32,12 @@ from typing import Any, Mapping, Sequence
 import cirq
 import numpy as np
 
-from qmemlearn.backends.sweeps import sweep_to_columns, validate_columns
+from qmemlearn.backends.sweeps import Segments, sweep_to_columns, validate_columns, validate_segments
 
 DEFAULT_MAX_CLUSTER_QUBITS = 10
 _MAX_CACHED_PLANS = 64
+#: Clusters with at most this many outcomes are sampled by direct CDF comparisons.
+_MAX_OUTCOMES_COMPARED = 16
 
 
 class UnsupportedCircuitError(ValueError):
@@ -127,6 +133,14 @@ def _measured_distribution(
     return probs / probs.sum()
 
 
+def _uniforms(streams: Sequence[tuple[int, np.random.Generator]]) -> np.ndarray:
+    """``count`` uniforms in [0, 1) from each ``(count, generator)`` stream, concatenated."""
+    if len(streams) == 1:
+        count, rng = streams[0]
+        return rng.random(count)
+    return np.concatenate([rng.random(count) for count, rng in streams])
+
+
 # Caches shared by all ClusterSampler instances of a process: a sweep creates one seeded
 # sampler per point, and all of them reuse the plans and exact distributions (which depend
 # on the circuit and noise only, never on the seed).
@@ -187,11 +201,26 @@ class ClusterSampler(cirq.Sampler):
         ]
 
     def _sample_columns_(
-        self, circuit: "cirq.AbstractCircuit", columns: Mapping[str, np.ndarray], *, key: str
+        self,
+        circuit: "cirq.AbstractCircuit",
+        columns: Mapping[str, np.ndarray],
+        *,
+        key: str,
+        segments: Segments | None = None,
     ) -> np.ndarray:
-        """One shot per sweep point, straight from columns: uint8 ``[points, width]``."""
+        """One shot per sweep point, straight from columns: uint8 ``[points, width]``.
+
+        Args:
+            circuit: The parameterized circuit.
+            columns: One value per sweep point for each symbol.
+            key: The measurement key to return.
+            segments: Optional ``[(points, generator), ...]`` splitting the sweep points into
+                consecutive parts; the bits of part k come from generator k alone, exactly as
+                if part k were sampled alone by ``ClusterSampler(seed=generator)``. Defaults to
+                None: one part, drawn from this sampler's own generator.
+        """
         points = validate_columns(columns)
-        records = self._sample(circuit, columns, points, 1)
+        records = self._sample(circuit, columns, points, 1, segments=segments)
         if key not in records:
             raise ValueError(f"key={key!r} is not a measurement key of the circuit; keys: {sorted(records)}")
         return records[key][:, 0, :]
@@ -310,16 +339,25 @@ class ClusterSampler(cirq.Sampler):
         columns: Mapping[str, np.ndarray],
         points: int,
         repetitions: int,
+        *,
+        segments: Segments | None = None,
     ) -> dict[str, np.ndarray]:
         plan = self._plan(program)
         shots = points * repetitions
+        if segments is None:
+            streams = [(shots, self._rng)]
+        else:
+            streams = [(count * repetitions, rng) for count, rng in validate_segments(segments, points)]
         out = {key: np.zeros((shots, width), dtype=np.uint8) for key, width in plan.key_widths.items()}
         factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for cluster in plan.clusters if shots else ():
             codes, combos = self._cluster_codes(cluster, columns, factorized, points)
             if repetitions > 1:
                 codes = np.repeat(codes, repetitions)
-            outcomes = self._sample_outcomes(cluster, codes, combos, shots)
+            # Each stream draws its own shots, cluster after cluster in plan order: a stream's
+            # draws never depend on the other streams of the call.
+            u = _uniforms(streams)
+            outcomes = self._sample_outcomes(cluster, codes, combos, u)
             width = len(cluster.measured)
             for position, (_, key, column, invert) in enumerate(cluster.measured):
                 bit = (outcomes >> (width - 1 - position)) & 1
@@ -362,16 +400,26 @@ class ClusterSampler(cirq.Sampler):
             combos.append(tuple(values))
         return inverse.reshape(-1), combos
 
-    def _sample_outcomes(self, cluster, codes, combos, shots) -> np.ndarray:
+    def _sample_outcomes(self, cluster, codes, combos, u) -> np.ndarray:
         """Outcome index (first measured qubit = most significant bit) for every shot.
 
-        Inverse-CDF sampling for all settings at once: segment c of the sorted table holds
-        c + CDF_c, so one ``searchsorted`` of c_t + u_t finds every shot's outcome.
+        Inverse-CDF sampling: the outcome of shot t is the number of CDF entries of its setting
+        that are <= u_t. The comparison is exact and involves only the shot's own setting, so
+        an outcome depends on u_t and its setting alone, not on which other settings share
+        the call.
         """
-        u = self._rng.random(shots)
         cdfs = np.cumsum([self._distribution(cluster, combo) for combo in combos], axis=1)
         cdfs[:, -1] = 1.0
         outcomes_per_setting = cdfs.shape[1]
-        table = (np.arange(len(combos))[:, None] + cdfs).ravel()
-        index = np.searchsorted(table, codes + u, side="right") - codes * outcomes_per_setting
-        return np.clip(index, 0, outcomes_per_setting - 1)
+        if outcomes_per_setting <= _MAX_OUTCOMES_COMPARED:
+            index = np.zeros(u.size, dtype=np.int64)
+            for column in cdfs[:, :-1].T:
+                index += column[codes] <= u
+            return index
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(combos) + 1))
+        index = np.empty(u.size, dtype=np.int64)
+        for code, (low, high) in enumerate(zip(bounds[:-1], bounds[1:])):
+            shots = order[low:high]
+            index[shots] = np.searchsorted(cdfs[code], u[shots], side="right")
+        return np.minimum(index, outcomes_per_setting - 1)

@@ -6,12 +6,15 @@ circuit, draw per-shot settings, run them as one sweep, and wrap the bits into r
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 import cirq
 import numpy as np
 
-from qmemlearn.backends.sweeps import sample_bits
+from qmemlearn.backends import make_sampler
+from qmemlearn.backends.sweeps import SamplerFactory, sample_bits, supports_segments
+from qmemlearn.noise import NoiseSpec
 from qmemlearn.protocols.base import MEASUREMENT_KEY, LearningProtocol, Source, shots_for_copies
 
 
@@ -20,29 +23,41 @@ def sample_batch(
     protocol: LearningProtocol,
     *,
     copies: int,
-    sampler: cirq.Sampler,
+    sampler: cirq.Sampler | SamplerFactory,
     rng: np.random.Generator | Sequence[np.random.Generator],
+    sampler_rngs: Sequence[np.random.Generator] | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> list[Any]:
     """Spends ``copies`` copies of each source and returns one record per source.
 
     All sources must share n and their preparation circuit (e.g. Pauli-mixed states with
-    different hidden Paulis), so the whole batch is ONE circuit and ONE ``run_sweep``.
+    different hidden Paulis), so the whole batch is ONE circuit and ONE sampler call (one per
+    source for a sampler factory).
+
+    With ``rng`` and ``sampler_rngs`` one generator per source, the record of each source
+    depends on its own two generators alone: the same bits whether it is sampled alone or in
+    a batch of any size.
 
     Args:
         sources: The states to learn, all on the same n qubits.
         protocol: ``SingleCopyProtocol()`` or ``TwoCopyProtocol()``.
         copies: Copies of each source consumed (a two-copy shot costs 2).
-        sampler: Any ``cirq.Sampler``.
+        sampler: Any ``cirq.Sampler``. With ``sampler_rngs``: a sampler with
+            ``_sample_columns_`` (e.g. ``ClusterSampler``), or a sampler factory
+            (``generator -> cirq.Sampler``); :func:`stream_sampler` gives the right one
+            for a backend name.
         rng: Randomness for the per-shot settings (flips, bases): one generator, or one per
-            source so that each instance has its own independent stream. The sampler has its own.
+            source so that each instance has its own independent stream.
+        sampler_rngs: One generator per source for the sampler's randomness. Defaults to
+            None: the sampler's own single stream, shared by the batch.
         metadata: Extra JSON-native metadata stored in every record.
 
     Returns:
         A list of records (``ShadowRecord`` or ``BellRecord``), one per source.
 
     Raises:
-        ValueError: If ``copies`` is invalid for the protocol or the sources differ in n.
+        ValueError: If ``copies`` is invalid for the protocol, the sources differ in n, or
+            ``rng``/``sampler_rngs`` do not hold one generator per source.
     """
     sources = list(sources)
     if not sources:
@@ -52,15 +67,16 @@ def sample_batch(
     if any(s.n != n for s in sources):
         raise ValueError(f"all sources must have the same n; got {[s.n for s in sources]}")
     circuit = protocol.circuit(sources[0])
-    rngs = [rng] * len(sources) if isinstance(rng, np.random.Generator) else list(rng)
-    if len(rngs) != len(sources):
-        raise ValueError(f"rng holds {len(rngs)} generators for {len(sources)} sources; give one or one per source")
+    rngs = [rng] * len(sources) if isinstance(rng, np.random.Generator) else _generators("rng", rng, len(sources))
     settings = [protocol.draw_settings(source, r, shots) for source, r in zip(sources, rngs)]
     if len(settings) == 1:
         columns = settings[0][0]
     else:
         columns = {name: np.concatenate([c[name] for c, _ in settings]) for name in settings[0][0]}
-    bits = sample_bits(sampler, circuit, columns, key=MEASUREMENT_KEY)
+    segments = None
+    if sampler_rngs is not None:
+        segments = [(shots, r) for r in _generators("sampler_rngs", sampler_rngs, len(sources))]
+    bits = sample_bits(sampler, circuit, columns, key=MEASUREMENT_KEY, segments=segments)
     records = []
     for k, (source, (_, extras)) in enumerate(zip(sources, settings)):
         record_metadata = {
@@ -73,6 +89,42 @@ def sample_batch(
         }
         records.append(protocol.make_record(bits[k * shots : (k + 1) * shots], extras, record_metadata))
     return records
+
+
+def stream_sampler(backend: str, *, noise: str | NoiseSpec | None = None) -> cirq.Sampler | SamplerFactory:
+    """What to pass as ``sampler`` to :func:`sample_batch` with ``sampler_rngs``.
+
+    The backend's sampler itself if it samples many streams in one call (``fast``), else a
+    factory that makes one ``make_sampler(backend, noise=noise, seed=generator)`` per stream.
+
+    Args:
+        backend: A backend name (see :func:`qmemlearn.backends.make_sampler`).
+        noise: A noise spec. Defaults to None (ideal).
+
+    Raises:
+        ValueError: If ``backend`` or ``noise`` is invalid.
+    """
+    shared = make_sampler(backend, noise=noise)
+    if supports_segments(shared):
+        return shared
+    return functools.partial(_seeded_sampler, backend, noise)
+
+
+def _seeded_sampler(backend: str, noise: str | NoiseSpec | None, rng: np.random.Generator) -> cirq.Sampler:
+    return make_sampler(backend, noise=noise, seed=rng)
+
+
+def _generators(name: str, value: Any, count: int) -> list[np.random.Generator]:
+    """``value`` as a list of ``count`` numpy Generators; ValueError naming ``name`` otherwise."""
+    try:
+        generators = list(value)
+    except TypeError:
+        generators = None
+    if generators is None or not all(isinstance(g, np.random.Generator) for g in generators):
+        raise ValueError(f"{name}={value!r} must be a numpy.random.Generator or a sequence of them")
+    if len(generators) != count:
+        raise ValueError(f"{name} holds {len(generators)} generators for {count} sources; give one per source")
+    return generators
 
 
 def sample_records(

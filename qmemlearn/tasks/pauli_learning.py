@@ -9,9 +9,10 @@ is scored by a success rule:
               :mod:`qmemlearn.estimators.identification`; single-copy is exhaustive, n ≤ 10).
 
 :func:`evaluate_pauli_learning` evaluates one sweep point: ``point.trials`` fresh instances at
-``point.copies`` copies each. All instances of a batch share one circuit and one sampler call.
-Task parameters come from ``point.json_metadata``: ``alpha`` (default 0.9) and ``backend``
-(default ``"fast"``).
+``point.copies`` copies each. All instances of a batch share one circuit and one sampler call,
+but every instance has its own random streams (settings and sampler), so its outcome is the
+same for any batch size. Task parameters come from ``point.json_metadata``: ``alpha``
+(default 0.9) and ``backend`` (default ``"fast"``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import numpy as np
 
 from qmemlearn import paulis
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
-from qmemlearn.backends import make_sampler
 from qmemlearn.estimators.dispatch import estimate_squared
 from qmemlearn.estimators.identification import (
     SINGLE_COPY_MAX_N,
@@ -30,6 +30,7 @@ from qmemlearn.estimators.identification import (
     identify_pauli_two_copy,
 )
 from qmemlearn.protocols import make_protocol, sample_batch, shots_for_copies
+from qmemlearn.protocols.sampling import stream_sampler
 from qmemlearn.records import BellRecord
 from qmemlearn.sources import PauliMixedState
 
@@ -38,9 +39,8 @@ RULES = ("decoy", "identify")
 DEFAULT_ALPHA = 0.9
 #: Information-set decoding trials per two-copy ``identify`` attempt (deterministic budget).
 IDENTIFY_MAX_DECODER_TRIALS = 2000
-#: Upper bound on shots × qubits per sampler call; instances are batched below it.
-#: Part of the simulation semantics: a batch shares one sampler stream, so changing this
-#: changes results bit for bit (not in distribution). Bump PROTOCOL_VERSION if you change it.
+#: Upper bound on shots × qubits per sampler call (a memory bound); instances are batched
+#: below it. Results do not depend on it: each instance has its own sampler stream.
 MAX_SHOT_QUBITS_PER_BATCH = 1 << 17
 
 
@@ -99,26 +99,32 @@ def validate_point(point: SweepPoint) -> None:
 def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
     """Runs ``point.trials`` independent trials of one sweep point and counts successes.
 
-    Seeds: the point's ``rng_for_trials()`` spawns one child per instance (hidden P, sign,
-    decoy, per-shot settings, decoder randomness) and one for the sampler, so results
-    depend on the point alone (and on :data:`MAX_SHOT_QUBITS_PER_BATCH`, which fixes how
-    instances share the sampler stream), never on the worker or execution order.
+    Seeds: the point's ``rng_for_trials()`` spawns one seed per instance, and each instance
+    seed spawns two streams: one for the instance itself (hidden P, sign, decoy, per-shot
+    settings, decoder randomness) and one for its sampler. So results depend on the point
+    alone: never on the worker, the execution order, or :data:`MAX_SHOT_QUBITS_PER_BATCH`.
     """
     validate_point(point)
     params = point.json_metadata or {}
     alpha = float(params.get("alpha", DEFAULT_ALPHA))
     protocol = make_protocol(point.protocol)
     shots = shots_for_copies(protocol, point.copies)
-    *instance_seeds, sampler_seed = point.rng_for_trials().spawn(point.trials + 1)
-    sampler = make_sampler(params.get("backend", "fast"), noise=point.noise, seed=np.random.default_rng(sampler_seed))
+    sampler = stream_sampler(params.get("backend", "fast"), noise=point.noise)
+    streams = [seed.spawn(2) for seed in point.rng_for_trials().spawn(point.trials)]
     width = point.n * protocol.copies_per_shot
     batch = max(1, MAX_SHOT_QUBITS_PER_BATCH // (shots * width))
     successes = 0.0
     for start in range(0, point.trials, batch):
-        rngs = [np.random.default_rng(s) for s in instance_seeds[start : start + batch]]
+        rngs = [np.random.default_rng(own) for own, _ in streams[start : start + batch]]
+        sampler_rngs = [np.random.default_rng(child) for _, child in streams[start : start + batch]]
         instances = [draw_instance(point.n, r, alpha=alpha) for r in rngs]
         records = sample_batch(
-            [inst.state for inst in instances], protocol, copies=point.copies, sampler=sampler, rng=rngs
+            [inst.state for inst in instances],
+            protocol,
+            copies=point.copies,
+            sampler=sampler,
+            rng=rngs,
+            sampler_rngs=sampler_rngs,
         )
         for record, instance, r in zip(records, instances, rngs):
             if point.rule == "decoy":

@@ -260,3 +260,87 @@ def test_half_integer_sweep_values_outside_protocol_range(value, ref):
     p1 = np.sin(np.pi * value / 2) ** 2
     pvalue, stat, dof = ref.gof([(np.bincount(bits, minlength=2), [1 - p1, p1])])
     assert pvalue > 1e-3, (stat, dof)
+
+
+# ----- segments: one random stream per part of the sweep -----------------------------------
+def _protocol_batch(num_states: int, shots: int, seed: int):
+    """A noisy two-copy circuit and the settings of several hidden Paulis (many settings)."""
+    from qmemlearn.protocols import MEASUREMENT_KEY, TwoCopyProtocol
+    from qmemlearn.sources import PauliMixedState
+
+    rng = np.random.default_rng(seed)
+    protocol = TwoCopyProtocol()
+    states = [PauliMixedState("".join(rng.choice(list("XYZ"), 3)), alpha=0.8) for _ in range(num_states)]
+    parts = [protocol.draw_settings(state, rng, shots)[0] for state in states]
+    return protocol.circuit(states[0]), parts, MEASUREMENT_KEY
+
+
+def test_segments_equal_each_part_sampled_alone():
+    """Part k of a segmented call has exactly the bits of ClusterSampler(seed=generator k) on
+    part k alone, whatever the other parts (different settings shift every setting's rank)."""
+    circuit, parts, key = _protocol_batch(5, 300, seed=21)
+    noise = cirq.ConstantQubitNoiseModel(cirq.depolarize(0.05))
+    sizes = [len(next(iter(p.values()))) for p in parts]
+    alone = [ClusterSampler(noise=noise, seed=np.random.default_rng(100 + k))._sample_columns_(circuit, p, key=key) for k, p in enumerate(parts)]
+    for chosen in ([0, 1, 2, 3, 4], [4, 2], [3], [2, 0, 4, 1, 3]):
+        columns = {name: np.concatenate([parts[k][name] for k in chosen]) for name in parts[0]}
+        segments = [(sizes[k], np.random.default_rng(100 + k)) for k in chosen]
+        bits = ClusterSampler(noise=noise, seed=0)._sample_columns_(circuit, columns, key=key, segments=segments)
+        np.testing.assert_array_equal(bits, np.concatenate([alone[k] for k in chosen]), err_msg=str(chosen))
+    # Different generators do give different bits (the test above can fail).
+    other = ClusterSampler(noise=noise, seed=np.random.default_rng(7))._sample_columns_(circuit, parts[0], key=key)
+    assert not np.array_equal(other, alone[0])
+
+
+def test_segments_of_zero_points_and_invalid_segments():
+    circuit = cirq.Circuit(cirq.rx(x).on(q[0]), cirq.measure(q[0], key="m"))
+    columns = {"x": np.full(4, 1.0)}
+    sampler = ClusterSampler()
+    with_empty = sampler._sample_columns_(circuit, columns, key="m", segments=[(0, np.random.default_rng(1)), (4, np.random.default_rng(2))])
+    np.testing.assert_array_equal(with_empty, ClusterSampler(seed=np.random.default_rng(2))._sample_columns_(circuit, columns, key="m"))
+    bad = [
+        ([(3, np.random.default_rng(1))], r"segments cover 3 sweep points, but the sweep has 4"),
+        ([(-1, np.random.default_rng(1)), (5, np.random.default_rng(2))], r"segments\[0\] has points=-1; it must be an int >= 0"),
+        ([(4, 7)], r"segments\[0\] has generator=7; it must be a numpy.random.Generator"),
+        ([(4.0, np.random.default_rng(1))], r"segments\[0\] has points=4.0"),
+        ([4], r"segments\[0\]=4 must be a \(points, numpy.random.Generator\) pair"),
+    ]
+    for segments, message in bad:
+        with pytest.raises(ValueError, match=message):
+            sampler._sample_columns_(circuit, columns, key="m", segments=segments)
+
+
+def test_outcome_depends_on_its_own_setting_only_even_at_float_ties():
+    """A shot's outcome compares u with its own setting's CDF exactly: the rank of the setting
+    among the settings of the call (which depends on the batch) cannot move a boundary."""
+    from qmemlearn.backends.cluster_sampler import _Cluster
+
+    for outcomes in (2, 32):  # direct comparison path and grouped path
+        probs = np.full(outcomes, 0.9 / (outcomes - 1))
+        probs[0] = 0.1
+        combos = [(float(k),) for k in range(40)]
+        cluster = _Cluster(qubits=[], operations=[], symbols=["x"], measured=[], distributions=dict.fromkeys(combos, probs))
+        cdf = np.cumsum(probs)
+        u = np.concatenate([[np.nextafter(0.1, 0.0), 0.1], cdf[1:-1], np.nextafter(cdf[1:-1], 0.0)])
+        expected = np.searchsorted(cdf, u, side="right")
+        for rank in (0, 1, 39):
+            got = ClusterSampler()._sample_outcomes(cluster, np.full(u.size, rank), combos, u)
+            np.testing.assert_array_equal(got, expected, err_msg=f"outcomes={outcomes}, rank={rank}")
+
+
+def test_large_cluster_outcomes_are_exact(ref):
+    """A 5-qubit cluster (32 outcomes: the grouped inverse-CDF path) against the density matrix."""
+    circuit = cirq.Circuit(
+        cirq.rx(x).on(q[0]), [cirq.CNOT(q[k], q[k + 1]) for k in range(4)], cirq.ry(y).on(q[2]),
+        cirq.depolarize(0.1).on(q[4]), cirq.measure(*q[:5], key="m"),
+    )
+    values = [(0.4, 1.0), (1.3, 0.2), (2.5, 2.9)]
+    shots = 4000
+    columns = {"x": np.repeat([v[0] for v in values], shots), "y": np.repeat([v[1] for v in values], shots)}
+    bits = ClusterSampler(seed=22)._sample_columns_(circuit, columns, key="m")
+    groups = [
+        (ref.counts(bits[k * shots : (k + 1) * shots]), ref.exact_distribution(circuit, {"x": vx, "y": vy}))
+        for k, (vx, vy) in enumerate(values)
+    ]
+    pvalue, stat, dof = ref.gof(groups)
+    assert pvalue > 1e-3, (stat, dof)

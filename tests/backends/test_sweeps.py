@@ -102,3 +102,57 @@ def test_sample_bits_deterministic_protocol_bits_identical():
     slow = sample_bits(cirq.Simulator(seed=5), circuit, columns, key=MEASUREMENT_KEY)
     np.testing.assert_array_equal(fast, flips)  # flip 1 -> the −1 eigenstate of P_i -> bit 1
     np.testing.assert_array_equal(slow, flips)
+
+
+# ----- segments: independent random streams through any sampler ----------------------------
+def _noisy_single_copy(shots: int, seed: int):
+    state = PauliMixedState("XZ", alpha=0.5)
+    protocol = SingleCopyProtocol()
+    columns, _ = protocol.draw_settings(state, np.random.default_rng(seed), shots)
+    return protocol.circuit(state), columns
+
+
+def test_factory_segments_equal_one_seeded_sampler_per_segment():
+    """A plain cirq.Sampler needs a factory: segment k is sampled by factory(generator k)."""
+    circuit, columns = _noisy_single_copy(30, seed=1)
+    sizes = [12, 0, 18]
+
+    def factory(rng):
+        return cirq.Simulator(seed=np.random.RandomState(rng.integers(2**32)))
+
+    bits = sample_bits(factory, circuit, columns, key=MEASUREMENT_KEY,
+                       segments=[(c, np.random.default_rng(s)) for c, s in zip(sizes, (5, 6, 7))])
+    expected, start = [], 0
+    for count, s in zip(sizes, (5, 6, 7)):
+        part = {name: v[start : start + count] for name, v in columns.items()}
+        expected.append(sample_bits(factory(np.random.default_rng(s)), circuit, part, key=MEASUREMENT_KEY))
+        start += count
+    np.testing.assert_array_equal(bits, np.concatenate(expected))
+    assert bits.shape == (30, 2) and 0 < bits.mean() < 1
+
+
+def test_fast_segments_equal_fast_factory():
+    """ClusterSampler segments (one call) and a ClusterSampler factory (one call per segment)
+    give the same bits: a segment's stream is the generator of a sampler seeded with it."""
+    circuit, columns = _noisy_single_copy(50, seed=2)
+
+    def segments():
+        return [(20, np.random.default_rng(8)), (30, np.random.default_rng(9))]
+
+    one_call = sample_bits(ClusterSampler(), circuit, columns, key=MEASUREMENT_KEY, segments=segments())
+    per_segment = sample_bits(lambda rng: ClusterSampler(seed=rng), circuit, columns, key=MEASUREMENT_KEY, segments=segments())
+    np.testing.assert_array_equal(one_call, per_segment)
+
+
+def test_sample_bits_sampler_errors():
+    circuit, columns = _noisy_single_copy(4, seed=3)
+    with pytest.raises(ValueError, match=r"sampler=<cirq.sim.sparse_simulator.Simulator.*single random stream.*sampler factory"):
+        sample_bits(cirq.Simulator(), circuit, columns, key=MEASUREMENT_KEY, segments=[(4, np.random.default_rng(0))])
+    with pytest.raises(ValueError, match=r"sampler=None must be a cirq.Sampler"):
+        sample_bits(None, circuit, columns, key=MEASUREMENT_KEY)
+    with pytest.raises(ValueError, match=r"sampler=<function .* must be a cirq.Sampler \(a sampler factory needs segments\)"):
+        sample_bits(lambda rng: ClusterSampler(seed=rng), circuit, columns, key=MEASUREMENT_KEY)
+    with pytest.raises(ValueError, match=r"sampler=None must be a cirq.Sampler or a sampler factory"):
+        sample_bits(None, circuit, columns, key=MEASUREMENT_KEY, segments=[(4, np.random.default_rng(0))])
+    with pytest.raises(ValueError, match=r"segments cover 5 sweep points, but the sweep has 4"):
+        sample_bits(lambda rng: cirq.Simulator(), circuit, columns, key=MEASUREMENT_KEY, segments=[(5, np.random.default_rng(0))])

@@ -23,6 +23,7 @@ from qmemlearn.protocols import (
     sample_records,
     shots_for_copies,
 )
+from qmemlearn.protocols.sampling import stream_sampler
 from qmemlearn.records import BellRecord, ShadowRecord
 from qmemlearn.sources import PauliMixedState
 
@@ -125,6 +126,64 @@ def test_sample_records_is_reproducible():
     ]
     np.testing.assert_array_equal(runs[0].bits, runs[1].bits)
     np.testing.assert_array_equal(runs[0].recipes, runs[1].recipes)
+
+
+def _records_equal(a, b) -> bool:
+    same = np.array_equal(a.bits, b.bits)
+    return same and (not hasattr(a, "recipes") or np.array_equal(a.recipes, b.recipes))
+
+
+@pytest.mark.parametrize("protocol", [SingleCopyProtocol(), TwoCopyProtocol()], ids=["single", "two"])
+@pytest.mark.parametrize("backend", ["fast", "cirq"])
+def test_sampler_rngs_make_each_record_independent_of_the_batch(protocol, backend):
+    """With one settings and one sampler generator per source, a source's record is the same
+    alone or in any batch: through ClusterSampler segments, and through a cirq factory."""
+    noise = "depolarizing:p1=0.05"
+    states = [PauliMixedState(p, alpha=0.9) for p in ("XY", "ZZ", "YI", "XX")]
+    copies = 400 if backend == "fast" else 12
+    sampler = stream_sampler(backend, noise=noise)
+    assert isinstance(sampler, ClusterSampler) == (backend == "fast")
+
+    def run(indices):
+        return sample_batch(
+            [states[k] for k in indices], protocol, copies=copies, sampler=sampler,
+            rng=[np.random.default_rng(10 + k) for k in indices],
+            sampler_rngs=[np.random.default_rng(20 + k) for k in indices],
+        )
+
+    alone = [run([k])[0] for k in range(4)]
+    for indices in ([0, 1, 2, 3], [3, 1], [2, 0, 3]):
+        for k, record in zip(indices, run(indices)):
+            assert _records_equal(record, alone[k]), (indices, k)
+    # The sampler generator matters: another one gives other bits for the same settings.
+    other = sample_batch([states[0]], protocol, copies=copies, sampler=sampler, rng=[np.random.default_rng(10)],
+                         sampler_rngs=[np.random.default_rng(99)])[0]
+    assert not _records_equal(other, alone[0])
+
+
+def test_stream_sampler_factory_and_errors():
+    factory = stream_sampler("density-matrix", noise="depolarizing:p1=0.1")
+    one, two = factory(np.random.default_rng(1)), factory(np.random.default_rng(1))
+    assert isinstance(one, cirq.Sampler) and one is not two
+    with pytest.raises(ValueError, match=r"backend='gpu' is unknown"):
+        stream_sampler("gpu")
+
+
+def test_sample_batch_generator_errors():
+    states = [PauliMixedState("XY"), PauliMixedState("ZZ")]
+    kwargs = dict(copies=4, sampler=ClusterSampler(seed=0))
+    with pytest.raises(ValueError, match=r"rng=None must be a numpy.random.Generator or a sequence of them"):
+        sample_batch(states, TwoCopyProtocol(), rng=None, **kwargs)
+    with pytest.raises(ValueError, match=r"rng holds 1 generators for 2 sources"):
+        sample_batch(states, TwoCopyProtocol(), rng=[np.random.default_rng(0)], **kwargs)
+    with pytest.raises(ValueError, match=r"sampler_rngs holds 3 generators for 2 sources"):
+        sample_batch(states, TwoCopyProtocol(), rng=np.random.default_rng(0),
+                     sampler_rngs=[np.random.default_rng(k) for k in range(3)], **kwargs)
+    with pytest.raises(ValueError, match=r"sampler_rngs=\[1, 2\] must be a numpy.random.Generator"):
+        sample_batch(states, TwoCopyProtocol(), rng=np.random.default_rng(0), sampler_rngs=[1, 2], **kwargs)
+    with pytest.raises(ValueError, match=r"single random stream"):
+        sample_batch(states, TwoCopyProtocol(), copies=4, sampler=cirq.Simulator(), rng=np.random.default_rng(0),
+                     sampler_rngs=[np.random.default_rng(k) for k in range(2)])
 
 
 # ----- copy accounting ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ the reason they take that value is stated) or checked against an honest binomial
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
 import pickle
 
@@ -205,6 +206,60 @@ def test_batching_limit_is_respected(monkeypatch):
     monkeypatch.setattr(pl, "MAX_SHOT_QUBITS_PER_BATCH", 4 * 6 * 3)  # 4 shots x 6 qubits x 3
     evaluate_pauli_learning(point(copies=8, trials=10))
     assert calls == [3, 3, 3, 1]
+
+
+def _evaluate_with_batch_limit(monkeypatch, p, limit):
+    """The outcome of ``p`` under a batch limit, the batch sizes used, and every instance's
+    record (in instance order), captured from the real ``sample_batch``."""
+    calls, records = [], []
+
+    def spy(sources, *args, **kwargs):
+        calls.append(len(sources))
+        batch = sample_batch(sources, *args, **kwargs)
+        records.extend(batch)
+        return batch
+
+    monkeypatch.setattr(pl, "sample_batch", spy)
+    monkeypatch.setattr(pl, "MAX_SHOT_QUBITS_PER_BATCH", limit)
+    return evaluate_pauli_learning(p), calls, records
+
+
+def _assert_same_records(first, second):
+    assert len(first) == len(second)
+    for k, (a, b) in enumerate(zip(first, second)):
+        np.testing.assert_array_equal(a.bits, b.bits, err_msg=f"instance {k}")
+        if isinstance(a, ShadowRecord):
+            np.testing.assert_array_equal(a.recipes, b.recipes, err_msg=f"instance {k}")
+        assert a.metadata == b.metadata
+
+
+@pytest.mark.parametrize("p", BATCHING_POINTS, ids=["two-decoy", "single-decoy", "two-identify", "single-identify"])
+def test_results_do_not_depend_on_the_batch_limit(monkeypatch, p):
+    """Every instance has its own sampler stream: any batch size gives bit-identical records
+    and outcomes (one batch, batches of a few instances, one instance per call)."""
+    reference, calls, records = _evaluate_with_batch_limit(monkeypatch, p, 1 << 17)
+    assert calls == [p.trials]
+    assert 0 < reference.successes < p.trials  # not a trivial outcome
+    shots_times_qubits = records[0].bits.size
+    for limit in (1 << 9, 7 * shots_times_qubits, 3 * shots_times_qubits, 1):
+        outcome, calls, batched = _evaluate_with_batch_limit(monkeypatch, p, limit)
+        assert sum(calls) == p.trials and (len(calls) > 1 or limit == 1 << 9)
+        assert outcome == reference, limit
+        _assert_same_records(batched, records)
+
+
+def test_cirq_backend_results_do_not_depend_on_the_batch_limit(monkeypatch):
+    """A plain cirq.Sampler gets one seeded sampler per instance: also batch-independent, and
+    different from the fast backend's bits (they are different samplers with their own streams)."""
+    p = point(n=2, copies=8, trials=8, noise="depolarizing:p1=0.05", json_metadata={"alpha": 0.9, "backend": "cirq"})
+    reference, calls, records = _evaluate_with_batch_limit(monkeypatch, p, 1 << 17)
+    assert calls == [8]
+    outcome, calls, batched = _evaluate_with_batch_limit(monkeypatch, p, 1)
+    assert calls == [1] * 8 and outcome == reference
+    _assert_same_records(batched, records)
+    fast = dataclasses.replace(p, json_metadata={"alpha": 0.9, "backend": "fast"})
+    _, _, fast_records = _evaluate_with_batch_limit(monkeypatch, fast, 1 << 17)
+    assert any(not np.array_equal(a.bits, b.bits) for a, b in zip(fast_records, records))
 
 
 @pytest.mark.parametrize(
