@@ -56,6 +56,8 @@ def _thermal_kraus(duration_ns: float, t1_us: float, t2_us: float) -> tuple[np.n
     Cirq's dephasing rate is 1/T_phi = 1/T2 - 1/(2·T1) (Lindblad operator sqrt(2γ)·n), so
     coherences decay as exp(-t/T2) and the excited population as exp(-t/T1).
     """
+    if duration_ns == 0.0:
+        return (np.eye(2, dtype=np.complex128),)
     qubit = cirq.LineQubit(0)
     model = cirq.devices.ThermalNoiseModel(
         qubits={qubit},

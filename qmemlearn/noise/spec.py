@@ -182,10 +182,11 @@ class NoiseSpec:
 
     def __init__(self, terms: Sequence[NoiseTerm] = (), **params: Any) -> None:
         terms = list(terms) + _legacy_terms(params)
-        names = [t.name for t in terms]
         for t in terms:
             if not isinstance(t, NoiseTerm) or NOISE_TERMS.get(t.name) is not type(t):
                 raise ValueError(f"noise term {t!r} is not a registered NoiseTerm")
+        names = [t.name for t in terms]
+        for t in terms:
             if names.count(t.name) > 1:
                 raise ValueError(f"noise term {t.name!r} appears twice; give each term once")
         order = list(NOISE_TERMS)
