@@ -43,11 +43,13 @@ LAZY_NOISE_TERMS: dict[str, str] = {"google": "qmemlearn.hardware"}
 def check_number(key: str, value: Any, low: float, high: float, *, open_low: bool = False) -> float:
     """A finite float in [low, high] (or (low, high] with ``open_low``), else a ValueError naming it."""
     allowed = f"{'(' if open_low else '['}{low:g}, {high:g}]" if math.isfinite(high) else f"{'(' if open_low else '['}{low:g}, inf)"
-    message = f"noise parameter {key}={value!r} must be a finite number in {allowed}"
+    message = f"noise parameter {key}={value!r} must be a number in {allowed}"
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(message)
     number = float(value)
-    if not math.isfinite(number) or number < low or number > high or (open_low and number == low):
+    if not math.isfinite(number):
+        raise ValueError(message.replace("must be a number", "must be a finite number"))
+    if number < low or number > high or (open_low and number == low):
         raise ValueError(message)
     return number
 
