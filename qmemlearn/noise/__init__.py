@@ -29,7 +29,16 @@ from qmemlearn.noise.spec import (
     parse_noise,
     register_noise_term,
 )
-from qmemlearn.noise.terms import AmplitudeDamping, Coherent, Depolarizing, Idle, Readout, is_noisy_gate, memory_wait_us
+from qmemlearn.noise.terms import (
+    AmplitudeDamping,
+    Coherent,
+    Depolarizing,
+    Idle,
+    Readout,
+    is_noisy_gate,
+    memory_wait_moments,
+    memory_wait_us,
+)
 from qmemlearn.noise.model import LocalNoiseModel
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "ReadoutErrorChannel",
     "ThermalDecayChannel",
     "is_noisy_gate",
+    "memory_wait_moments",
     "memory_wait_us",
     "parse_noise",
     "register_noise_term",

@@ -223,3 +223,33 @@ def memory_wait_us(memory_wait: int, noise: str | NoiseSpec) -> float:
     if idle is None:
         raise ValueError(f"noise={parse_noise(noise).to_string()!r} has no idle term; a wait has a duration only under idle")
     return memory_wait * idle.t1q_ns / 1e3
+
+
+def memory_wait_moments(wait_us: float, noise: str | NoiseSpec) -> int:
+    """The number of wait moments that last ``wait_us`` µs under the spec's ``idle`` term.
+
+    The inverse of :func:`memory_wait_us`; ``wait_us`` must be a whole number of ``t1q_ns``
+    moments (to 1e-9 relative), so a requested time is never silently rounded.
+
+    Raises:
+        ValueError: If ``wait_us`` is negative or not finite, the spec has no ``idle`` term or
+            its ``t1q_ns`` is 0, or ``wait_us`` is not a multiple of ``t1q_ns`` (the message
+            gives the nearest ones).
+
+    Example:
+        >>> memory_wait_moments(1.0, "idle:t1_us=100,t2_us=80")
+        40
+    """
+    wait = check_number("wait_us", wait_us, 0.0, math.inf)
+    spec = parse_noise(noise)
+    idle = spec.term("idle")
+    if idle is None or idle.t1q_ns == 0.0:
+        raise ValueError(f"noise={spec.to_string()!r} has no idle term with t1q_ns > 0; a wait has a duration only under idle")
+    moments = wait * 1e3 / idle.t1q_ns
+    nearest = round(moments)
+    if abs(moments - nearest) > 1e-9 * max(1.0, moments):
+        low, high = math.floor(moments) * idle.t1q_ns / 1e3, math.ceil(moments) * idle.t1q_ns / 1e3
+        raise ValueError(
+            f"wait_us={wait_us!r} is not a whole number of {idle.t1q_ns:g} ns moments; nearest: {low!r} or {high!r} µs"
+        )
+    return int(nearest)

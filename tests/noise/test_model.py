@@ -8,7 +8,14 @@ import cirq
 import numpy as np
 import pytest
 
-from qmemlearn.noise import LocalNoiseModel, ReadoutErrorChannel, ThermalDecayChannel, memory_wait_us, parse_noise
+from qmemlearn.noise import (
+    LocalNoiseModel,
+    ReadoutErrorChannel,
+    ThermalDecayChannel,
+    memory_wait_moments,
+    memory_wait_us,
+    parse_noise,
+)
 
 Q = cirq.LineQubit.range(3)
 
@@ -137,3 +144,16 @@ def test_memory_wait_us_bad_inputs():
         memory_wait_us(3, "depolarizing:p1=0.1")
     with pytest.raises(ValueError, match=r"memory_wait=-1 must be an int >= 0"):
         memory_wait_us(-1, "idle:t1_us=1,t2_us=1")
+
+
+def test_memory_wait_moments_inverts_memory_wait_us():
+    spec = "idle:t1_us=100,t2_us=80,t1q_ns=20"
+    for k in (0, 1, 7, 400):
+        assert memory_wait_moments(memory_wait_us(k, spec), spec) == k
+    assert memory_wait_moments(1.0, "idle:t1_us=100,t2_us=80") == 40
+    with pytest.raises(ValueError, match=r"wait_us=0.03 is not a whole number of 20 ns moments; nearest: 0.02 or 0.04 µs"):
+        memory_wait_moments(0.03, spec)
+    with pytest.raises(ValueError, match=r"has no idle term with t1q_ns > 0"):
+        memory_wait_moments(1.0, "idle:t1_us=1,t2_us=1,t1q_ns=0,t2q_ns=5")
+    with pytest.raises(ValueError, match=r"noise parameter wait_us=-1 must be a number in \[0, inf\)"):
+        memory_wait_moments(-1, spec)
