@@ -3,6 +3,14 @@
 Copy A lives on qubits a_i and copy B on b_i. After CNOT(a_i → b_i) and H(a_i), both are
 measured, and the bits are stored interleaved as a0, b0, a1, b1, ... (ReCirq's order). Per pair
 XX = (−1)^a, ZZ = (−1)^b, YY = −(−1)^(a+b); SWAP is −1 only for (a, b) = (1, 1) (DESIGN §3).
+
+A quantum memory holds copy A while copy B is made: with ``memory_wait=k`` copy B's
+preparation starts k moments after copy A's, and copy A waits those k moments under explicit
+``cirq.I`` gates tagged :data:`MEMORY_WAIT_TAG` (noise models skip empty moments). Idle noise
+(``idle``, ``amplitude-damping``) acts on copy A during the wait; gate noise does not (an
+identity is not a gate). Under ``idle`` the wait lasts ``k·t1q_ns``
+(:func:`qmemlearn.noise.memory_wait_us`). No gate couples two pairs, so the fast backend
+runs every wait.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from qmemlearn.records import BellRecord
 
 COPY_PREFIXES = ("a_", "b_")
 
+#: Tag of the ``cirq.I`` gates that hold copy A during the memory wait.
+MEMORY_WAIT_TAG = "memory_wait"
+
 
 @dataclasses.dataclass(frozen=True)
 class TwoCopyProtocol:
@@ -28,6 +39,8 @@ class TwoCopyProtocol:
     Attributes:
         layout: n pairs ``(a_i, b_i)`` of device qubits. Defaults to adjacent line qubits
             ``(LineQubit(2i), LineQubit(2i+1))``.
+        memory_wait: Moments copy A waits in memory before copy B is prepared, an int >= 0.
+            Defaults to 0 (both copies prepared at once).
 
     Example:
         >>> TwoCopyProtocol().copies_per_shot
@@ -35,10 +48,15 @@ class TwoCopyProtocol:
     """
 
     layout: tuple[tuple[cirq.Qid, cirq.Qid], ...] | None = None
+    memory_wait: int = 0
     name: str = dataclasses.field(default="two-copy", init=False)
     copies_per_shot: int = dataclasses.field(default=2, init=False)
 
     def __post_init__(self) -> None:
+        wait = self.memory_wait
+        if isinstance(wait, bool) or not isinstance(wait, (int, np.integer)) or wait < 0:
+            raise ValueError(f"memory_wait={wait!r} must be an int >= 0 (moments copy A waits)")
+        object.__setattr__(self, "memory_wait", int(wait))
         if self.layout is not None:
             object.__setattr__(self, "layout", tuple(tuple(p) for p in self.layout))
 
@@ -49,8 +67,8 @@ class TwoCopyProtocol:
         return validate_pair_layout(self.layout, n)
 
     def circuit(self, source: Source) -> cirq.FrozenCircuit:
-        """Two preparations (symbols prefixed ``a_`` and ``b_``), Bell un-pairing, measurement."""
-        return _two_copy_circuit(self.pairs(source.n), source.preparation_circuit)
+        """Two preparations (symbols prefixed ``a_`` and ``b_``), the wait, Bell un-pairing, measurement."""
+        return _two_copy_circuit(self.pairs(source.n), source.preparation_circuit, self.memory_wait)
 
     def draw_settings(
         self, source: Source, rng: np.random.Generator, shots: int
@@ -65,15 +83,26 @@ class TwoCopyProtocol:
         return BellRecord(bits=bits, metadata=metadata)
 
     def metadata(self) -> dict[str, Any]:
-        return {"name": self.name, "pair_order": "a0,b0,a1,b1,...", "unpairing": "CNOT(a->b), H(a)"}
+        return {
+            "name": self.name,
+            "pair_order": "a0,b0,a1,b1,...",
+            "unpairing": "CNOT(a->b), H(a)",
+            "memory_wait": self.memory_wait,
+        }
 
 
 @functools.lru_cache(maxsize=128)
-def _two_copy_circuit(pairs: tuple[tuple[cirq.Qid, cirq.Qid], ...], preparation: Any) -> cirq.FrozenCircuit:
+def _two_copy_circuit(
+    pairs: tuple[tuple[cirq.Qid, cirq.Qid], ...], preparation: Any, memory_wait: int = 0
+) -> cirq.FrozenCircuit:
     a_qubits = [a for a, _ in pairs]
     b_qubits = [b for _, b in pairs]
     prep_a = preparation(a_qubits, prefix=COPY_PREFIXES[0])
     prep_b = preparation(b_qubits, prefix=COPY_PREFIXES[1])
+    if memory_wait:
+        wait = cirq.Moment(cirq.I(a).with_tags(MEMORY_WAIT_TAG) for a in a_qubits)
+        prep_a = cirq.Circuit.from_moments(*prep_a, *[wait] * memory_wait)
+        prep_b = cirq.Circuit.from_moments(*[cirq.Moment()] * memory_wait, *prep_b)
     both = cirq.Circuit(prep_a.zip(prep_b))
     return cirq.FrozenCircuit(
         both,
