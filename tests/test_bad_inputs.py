@@ -40,11 +40,7 @@ TINY = {
     },
 }
 
-STRICT_NOISE = pytest.mark.xfail(strict=True, reason="strict noise specs land with the noise branch")
 #: API checks that belong in files another helper owns; the patch is in the issue-6 report.
-NEEDS_PROTOCOLS_PATCH = pytest.mark.xfail(
-    strict=True, reason="needs the input checks for qmemlearn/protocols/sampling.py from the issue-6 cli report"
-)
 NEEDS_BACKENDS_PATCH = pytest.mark.xfail(
     strict=True, reason="needs the seed check for qmemlearn/backends/ from the issue-6 cli report"
 )
@@ -500,13 +496,9 @@ CLI_CASES: dict[str, tuple[list[str], str]] = {
     "figures-experiment-unknown": (["figures", "nope"], r"nope"),
 }
 
-XFAIL_CLI = {"sample-noise-repeated-key", "sample-noise-no-params", "sample-noise-repeated-term"}
-
-
 def _cli_params():
     for name, (args, pattern) in CLI_CASES.items():
-        marks = [STRICT_NOISE] if name in XFAIL_CLI else []
-        yield pytest.param(args, pattern, id=name, marks=marks)
+        yield pytest.param(args, pattern, id=name)
 
 
 @pytest.fixture
@@ -719,12 +711,6 @@ API_CASES: dict[str, tuple[object, type, str]] = {
 }
 
 XFAIL_API = {
-    **dict.fromkeys(("parse-noise-repeated-key", "parse-noise-no-params", "parse-noise-repeated-term"), STRICT_NOISE),
-    **dict.fromkeys(
-        ("sample-copies-huge", "sample-rng-none", "sample-rng-int", "sample-sampler-none", "sample-sampler-str",
-         "sample-metadata-list", "sample-source-none", "sample-protocol-none"),
-        NEEDS_PROTOCOLS_PATCH,
-    ),
     **dict.fromkeys(
         ("make-sampler-seed-str", "make-sampler-seed-negative", "make-sampler-seed-float", "cluster-sampler-seed-str"),
         NEEDS_BACKENDS_PATCH,
@@ -749,4 +735,4 @@ def test_api_bad_input(call, error, pattern, tmp_path, monkeypatch):
 def test_counts():
     """At least 150 bad inputs, most of them through the CLI."""
     assert len(CLI_CASES) + len(API_CASES) >= 150
-    assert len(CLI_CASES) - len(XFAIL_CLI) >= 150
+    assert len(CLI_CASES) >= 150

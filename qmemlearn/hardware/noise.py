@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import NamedTuple, Sequence
+from typing import ClassVar, NamedTuple, Sequence
 
 import cirq
 import cirq_google
@@ -28,6 +28,7 @@ import numpy as np
 from qmemlearn.hardware.compile import compile_circuit
 from qmemlearn.hardware.devices import GOOGLE_PROCESSORS, GoogleProcessor, load_processor, validate_processor_id
 from qmemlearn.hardware.placement import place
+from qmemlearn.noise.spec import NoiseTerm, register_noise_term
 
 #: Prefix of the Google noise spec strings.
 GOOGLE_NOISE_PREFIX = "google:"
@@ -180,6 +181,33 @@ def parse_google_noise(spec: str | GoogleNoiseSpec) -> GoogleNoiseSpec:
     if processor_id not in GOOGLE_PROCESSORS:
         raise ValueError(f"noise={spec!r} names processor {processor_id!r}, which cirq-google does not ship; allowed: {allowed}")
     return GoogleNoiseSpec(processor_id)
+
+
+@register_noise_term
+@dataclasses.dataclass(frozen=True)
+class GoogleDeviceTerm(NoiseTerm):
+    """The ``google:<processor_id>`` term of :func:`qmemlearn.noise.parse_noise`.
+
+    It brings its own model (the processor's calibration), so it stands alone in a spec.
+    """
+
+    processor_id: str
+    name: ClassVar[str] = "google"
+    local: ClassVar[bool] = False
+    example: ClassVar[str] = "google:willow_pink"
+
+    def __post_init__(self) -> None:
+        validate_processor_id(self.processor_id)
+
+    @classmethod
+    def parse(cls, body: str, *, spec: str) -> "GoogleDeviceTerm":
+        return cls(parse_google_noise(GOOGLE_NOISE_PREFIX + body.strip()).processor_id)
+
+    def to_string(self) -> str:
+        return GOOGLE_NOISE_PREFIX + self.processor_id
+
+    def model(self) -> "GoogleDeviceNoiseModel":
+        return google_noise_model(self.processor_id)
 
 
 class DeviceCircuit(NamedTuple):

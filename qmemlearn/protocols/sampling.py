@@ -15,7 +15,18 @@ import numpy as np
 from qmemlearn.backends import make_sampler
 from qmemlearn.backends.sweeps import SamplerFactory, sample_bits, supports_segments
 from qmemlearn.noise import NoiseSpec
+from qmemlearn.records.limits import check_allocation
 from qmemlearn.protocols.base import MEASUREMENT_KEY, LearningProtocol, Source, shots_for_copies
+
+
+def _check_inputs(sources: list[Any], protocol: Any, metadata: Any) -> None:
+    """Rejects sources, protocols and metadata of the wrong kind, naming the parameter."""
+    if not all(hasattr(s, "n") and hasattr(s, "draw_settings") for s in sources):
+        raise ValueError(f"source={sources[0]!r} must be a source such as PauliMixedState('XZ')")
+    if not hasattr(protocol, "copies_per_shot") or not hasattr(protocol, "circuit"):
+        raise ValueError(f"protocol={protocol!r} must be SingleCopyProtocol() or TwoCopyProtocol()")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise ValueError(f"metadata={metadata!r} must be a dict or None")
 
 
 def sample_batch(
@@ -62,8 +73,11 @@ def sample_batch(
     sources = list(sources)
     if not sources:
         raise ValueError("sources must contain at least one source")
+    _check_inputs(sources, protocol, metadata)
     shots = shots_for_copies(protocol, copies)
     n = sources[0].n
+    width = protocol.copies_per_shot * n
+    check_allocation(3 * len(sources) * shots * width, f"copies={copies} ({len(sources)} x {shots} shots of width {width})")
     if any(s.n != n for s in sources):
         raise ValueError(f"all sources must have the same n; got {[s.n for s in sources]}")
     circuit = protocol.circuit(sources[0])
