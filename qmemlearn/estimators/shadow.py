@@ -20,6 +20,8 @@ from qmemlearn.estimators.statistics import (
     _as_bits,
     _as_observable_codes,
     _as_recipes,
+    _product_magnitudes,
+    _sign_log_magnitudes,
     mean_and_stderr,
     median_of_means,
     pair_ustatistic_stderr,
@@ -37,13 +39,16 @@ def _checked(bits: np.ndarray, recipes: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _snapshot_chunks(
-    bits: np.ndarray, recipes: np.ndarray, codes: np.ndarray
+    bits: np.ndarray, recipes: np.ndarray, codes: np.ndarray, sign_values: np.ndarray | None = None
 ) -> Iterator[tuple[slice, np.ndarray]]:
     """Yields ``(observable slice, float64 [M_chunk, T] snapshot values)`` with bounded memory.
 
     The values come from two BLAS products: the number of support qubits whose recipe
-    matches ``Q_i`` (one-hot recipes), and the parity of the bits on the support.
+    matches ``Q_i`` (one-hot recipes), and the parity of the bits on the support. With
+    ``sign_values`` (``[n, 2]``, the value standing for ``(-1)^bit`` on each qubit), a third
+    product multiplies in the magnitudes ``prod_{i in supp} |sign_values[i, bit_i]|``.
     """
+    log_magnitudes = None if sign_values is None else _sign_log_magnitudes(sign_values, bits.shape[1])
     shots, n = bits.shape
     recipe_onehot = np.zeros((shots, n, 3), dtype=np.float32)
     recipe_onehot[np.arange(shots)[:, None], np.arange(n)[None, :], recipes] = 1.0
@@ -63,10 +68,14 @@ def _snapshot_chunks(
         values = 1.0 - 2.0 * parity
         values *= np.power(3.0, weight)[:, None]
         values[matches != weight[:, None]] = 0.0
+        if log_magnitudes is not None:
+            values *= _product_magnitudes(support, bits, log_magnitudes)
         yield slice(start, start + part.shape[0]), values
 
 
-def shadow_snapshot_values(bits: np.ndarray, recipes: np.ndarray, observables: Observables) -> np.ndarray:
+def shadow_snapshot_values(
+    bits: np.ndarray, recipes: np.ndarray, observables: Observables, *, sign_values: np.ndarray | None = None
+) -> np.ndarray:
     """One-snapshot estimates of ``<Q>`` for every observable and shot.
 
     Args:
@@ -74,9 +83,13 @@ def shadow_snapshot_values(bits: np.ndarray, recipes: np.ndarray, observables: O
         recipes: uint8 ``[T, n]``, 0: X, 1: Y, 2: Z.
         observables: Pauli strings of length n (a single string counts as one), or a
             ``[M, n]`` code array with ``I=0, X=1, Y=2, Z=3``.
+        sign_values: Optional float ``[n, 2]``: ``sign_values[i, b]`` replaces ``(-1)^b`` on
+            qubit i (positive for b = 0, negative for b = 1), e.g. readout-corrected signs
+            (:mod:`.mitigation`). Defaults to None, the raw ``±1``.
 
     Returns:
-        float64 ``[M, T]``; entries are 0 or ``±3^{weight(Q)}``.
+        float64 ``[M, T]``; entries are 0 or ``±3^{weight(Q)}`` (times the magnitudes of
+        ``sign_values`` on the support, if given).
 
     Raises:
         ValueError: On malformed bits, recipes or observables.
@@ -88,7 +101,7 @@ def shadow_snapshot_values(bits: np.ndarray, recipes: np.ndarray, observables: O
     bits, recipes = _checked(bits, recipes)
     codes = _as_observable_codes(observables, bits.shape[1])
     out = np.empty((codes.shape[0], bits.shape[0]), dtype=np.float64)
-    for rows, values in _snapshot_chunks(bits, recipes, codes):
+    for rows, values in _snapshot_chunks(bits, recipes, codes, sign_values):
         out[rows] = values
     return out
 
@@ -100,6 +113,7 @@ def shadow_expectation(
     *,
     method: str = "mean",
     groups: int = 10,
+    sign_values: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Estimates ``tr(Qρ)`` for each observable Q from classical shadows.
 
@@ -110,6 +124,8 @@ def shadow_expectation(
         method: ``"mean"`` (stderr ``s/sqrt(T)``) or ``"median_of_means"`` (stderr
             ``sqrt(pi/2)·std(group means)/sqrt(K)``). Defaults to ``"mean"``.
         groups: Number of groups K for ``"median_of_means"``, in ``[1, T]``. Defaults to 10.
+        sign_values: Optional ``[n, 2]`` values replacing ``(-1)^bit`` (see
+            :func:`shadow_snapshot_values`). Defaults to None.
 
     Returns:
         ``(values, stderrs)``, float64 arrays of shape ``[M]``.
@@ -128,7 +144,7 @@ def shadow_expectation(
     codes = _as_observable_codes(observables, bits.shape[1])
     values = np.empty(codes.shape[0])
     stderrs = np.empty(codes.shape[0])
-    for rows, snapshots in _snapshot_chunks(bits, recipes, codes):
+    for rows, snapshots in _snapshot_chunks(bits, recipes, codes, sign_values):
         if method == "mean":
             values[rows], stderrs[rows] = mean_and_stderr(snapshots)
         else:
@@ -137,7 +153,7 @@ def shadow_expectation(
 
 
 def shadow_squared(
-    bits: np.ndarray, recipes: np.ndarray, observables: Observables
+    bits: np.ndarray, recipes: np.ndarray, observables: Observables, *, sign_values: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unbiased ``tr(Qρ)²``: mean of ``x_t x_t'`` over distinct snapshot pairs, O(T) each.
 
@@ -148,6 +164,8 @@ def shadow_squared(
         bits: uint8 ``[T, n]``, 0 = the +1 eigenvalue of the measured Pauli.
         recipes: uint8 ``[T, n]``, 0: X, 1: Y, 2: Z.
         observables: Pauli strings of length n, or a ``[M, n]`` code array.
+        sign_values: Optional ``[n, 2]`` values replacing ``(-1)^bit`` (see
+            :func:`shadow_snapshot_values`). Defaults to None.
 
     Returns:
         ``(values, stderrs)``, float64 arrays of shape ``[M]``; values may be negative.
@@ -163,7 +181,7 @@ def shadow_squared(
     codes = _as_observable_codes(observables, bits.shape[1])
     values = np.empty(codes.shape[0])
     stderrs = np.empty(codes.shape[0])
-    for rows, snapshots in _snapshot_chunks(bits, recipes, codes):
+    for rows, snapshots in _snapshot_chunks(bits, recipes, codes, sign_values):
         values[rows], stderrs[rows] = squared_mean_ustatistic(snapshots)
     return values, stderrs
 
