@@ -101,7 +101,9 @@ def _calibration_variances(calibration: ReadoutCalibration) -> np.ndarray:
     return np.stack([calibration.p01_stderr, calibration.p10_stderr], axis=1) ** 2
 
 
-def _log_derivative_sums(weights: np.ndarray, bits: np.ndarray, mask: np.ndarray, log_derivatives: np.ndarray) -> np.ndarray:
+def _log_derivative_sums(
+    weights: np.ndarray, bits: np.ndarray, mask: np.ndarray, log_derivatives: np.ndarray
+) -> np.ndarray:
     """``sum_t weights[m, t] · mask[m, j] · dlog|v_j(bits[t, j])|/dθ``: ``[M, k, 2]``.
 
     ``log_derivatives[j, b, p] = (dv_j(b)/dθ_p) / v_j(b)``; for a product of corrected signs

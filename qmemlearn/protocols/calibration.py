@@ -35,7 +35,7 @@ def _probabilities(value: Any, field: str) -> np.ndarray:
         raise ValueError(f"{field} has shape {array.shape}; it must be 1-D with >= 1 entry (one per bit column)")
     if not np.all((array >= 0.0) & (array <= 1.0)):
         j = int(np.flatnonzero(~((array >= 0.0) & (array <= 1.0)))[0])
-        raise ValueError(f"{field}[{j}]={array[j]!r} must be a probability in [0, 1]")
+        raise ValueError(f"{field}[{j}]={float(array[j])!r} must be a probability in [0, 1]")
     array.flags.writeable = False
     return array
 
@@ -69,7 +69,8 @@ class ReadoutCalibration:
         shots = np.array(self.shots)
         if shots.ndim == 0:
             shots = np.full(p01.shape, shots)
-        if shots.dtype.kind not in "iuf" or shots.shape != p01.shape or np.any(shots < 1) or np.any(shots != np.round(shots)):
+        integral = shots.dtype.kind in "iuf" and np.all(shots == np.round(shots))
+        if not integral or shots.shape != p01.shape or np.any(shots < 1):
             raise ValueError(f"shots={self.shots!r} must be an int >= 1 or {p01.size} such ints (one per column)")
         if p10.shape != p01.shape:
             raise ValueError(f"p10 has {p10.size} entries but p01 has {p01.size}; they must match (one per column)")
@@ -77,11 +78,13 @@ class ReadoutCalibration:
         if bad.size:
             j = int(bad[0])
             raise ValueError(
-                f"p01[{j}] + p10[{j}] = {p01[j] + p10[j]!r} must be < 1 (an invertible readout confusion)"
+                f"p01[{j}] + p10[{j}] = {float(p01[j] + p10[j])!r} must be < 1 (an invertible readout confusion)"
             )
         qubits = tuple(str(q) for q in self.qubits)
         if qubits and len(qubits) != p01.size:
-            raise ValueError(f"qubits has {len(qubits)} names but there are {p01.size} columns; give none or one per column")
+            raise ValueError(
+                f"qubits has {len(qubits)} names but there are {p01.size} columns; give none or one per column"
+            )
         shots = shots.astype(np.int64)
         shots.flags.writeable = False
         object.__setattr__(self, "p01", p01)

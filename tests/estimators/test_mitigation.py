@@ -114,37 +114,53 @@ def test_corrected_sign_gradients_match_finite_differences():
         np.testing.assert_allclose(gradients[:, :, which], numeric, rtol=1e-6)
 
 
+def _naive_snapshot(v, bits_row, recipes_row, pauli):
+    """prod over supp(Q) of 3·[recipe_i = Q_i]·v_i(bit_i), one loop per qubit."""
+    value = 1.0
+    for i, letter in enumerate(pauli):
+        if letter != "I":
+            value *= 3 * (recipes_row[i] == "XYZ".index(letter)) * v[i, bits_row[i]]
+    return value
+
+
+def _naive_pair_product(v, bits_row, pauli):
+    """prod over qubits of 1 (I), v_a (XX), v_b (ZZ) or -v_a v_b (YY)."""
+    value = 1.0
+    for i, letter in enumerate(pauli):
+        sa, sb = v[2 * i, bits_row[2 * i]], v[2 * i + 1, bits_row[2 * i + 1]]
+        value *= {"I": 1.0, "X": sa, "Z": sb, "Y": -sa * sb}[letter]
+    return value
+
+
+def _naive_swap(v, bits_row):
+    """prod over pairs of (1 + v_a + v_b - v_a v_b)/2."""
+    value = 1.0
+    for i in range(len(bits_row) // 2):
+        sa, sb = v[2 * i, bits_row[2 * i]], v[2 * i + 1, bits_row[2 * i + 1]]
+        value *= (1 + sa + sb - sa * sb) / 2
+    return value
+
+
 def test_sign_values_give_the_naive_corrected_products():
     rng = np.random.default_rng(1)
     shots, n = 50, 3
     bits, recipes = rng.integers(0, 2, (shots, n)), rng.integers(0, 3, (shots, n))
     pair_bits = rng.integers(0, 2, (shots, 2 * n))
     calibration = ReadoutCalibration(p01=rng.uniform(0, 0.1, 2 * n), p10=rng.uniform(0, 0.1, 2 * n), shots=100)
-    v = corrected_signs(calibration)
     single = ReadoutCalibration(p01=calibration.p01[:n], p10=calibration.p10[:n], shots=100)
-    vs = corrected_signs(single)
+    v, vs = corrected_signs(calibration), corrected_signs(single)
+    shadow, bell = ShadowRecord(bits, recipes), BellRecord(pair_bits)
     for pauli in ["XYZ", "IZI", "YIX"]:
-        naive_shadow = np.array([
-            np.prod([3 * (recipes[t, i] == "XYZ".index(c)) * vs[i, bits[t, i]] for i, c in enumerate(pauli) if c != "I"])
-            for t in range(shots)
-        ])
-        got = mitigated_expectation(ShadowRecord(bits, recipes), [pauli], single, include_calibration_error=False)
-        np.testing.assert_allclose(got[0][0], naive_shadow.mean(), rtol=1e-12)
-        np.testing.assert_allclose(got[1][0], naive_shadow.std(ddof=1) / np.sqrt(shots), rtol=1e-10)
-        naive_bell = []
-        for t in range(shots):
-            value = 1.0
-            for i, c in enumerate(pauli):
-                sa, sb = v[2 * i, pair_bits[t, 2 * i]], v[2 * i + 1, pair_bits[t, 2 * i + 1]]
-                value *= {"I": 1.0, "X": sa, "Z": sb, "Y": -sa * sb}[c]
-            naive_bell.append(value)
-        got = mitigated_squared(BellRecord(pair_bits), [pauli], calibration, include_calibration_error=False)
-        np.testing.assert_allclose(got[0][0], np.mean(naive_bell), rtol=1e-12)
-    swap = np.prod(
-        [[(1 + v[2 * i, t[2 * i]] + v[2 * i + 1, t[2 * i + 1]] - v[2 * i, t[2 * i]] * v[2 * i + 1, t[2 * i + 1]]) / 2
-          for i in range(n)] for t in pair_bits], axis=1)
-    value, _ = mitigated_purity(BellRecord(pair_bits), calibration, include_calibration_error=False)
-    assert value == pytest.approx(swap.mean(), rel=1e-12)
+        naive = np.array([_naive_snapshot(vs, bits[t], recipes[t], pauli) for t in range(shots)])
+        values, stderrs = mitigated_expectation(shadow, [pauli], single, include_calibration_error=False)
+        np.testing.assert_allclose(values[0], naive.mean(), rtol=1e-12)
+        np.testing.assert_allclose(stderrs[0], naive.std(ddof=1) / np.sqrt(shots), rtol=1e-10)
+        naive = np.array([_naive_pair_product(v, row, pauli) for row in pair_bits])
+        values, stderrs = mitigated_squared(bell, [pauli], calibration, include_calibration_error=False)
+        np.testing.assert_allclose(values[0], naive.mean(), rtol=1e-12)
+        np.testing.assert_allclose(stderrs[0], naive.std(ddof=1) / np.sqrt(shots), rtol=1e-10)
+    value, _ = mitigated_purity(bell, calibration, include_calibration_error=False)
+    assert value == pytest.approx(np.mean([_naive_swap(v, row) for row in pair_bits]), rel=1e-12)
 
 
 def test_zero_readout_error_reproduces_the_raw_estimators_exactly():
@@ -155,9 +171,11 @@ def test_zero_readout_error_reproduces_the_raw_estimators_exactly():
     zero6 = ReadoutCalibration(p01=[0.0] * 6, p10=[0.0] * 6, shots=1000)
     paulis = ["XYZ", "IIZ", "YIY"]
     shadow = ShadowRecord(bits, recipes)
-    np.testing.assert_array_equal(mitigated_expectation(shadow, paulis, zero3), shadow_expectation(bits, recipes, paulis))
+    expected = shadow_expectation(bits, recipes, paulis)
+    np.testing.assert_array_equal(mitigated_expectation(shadow, paulis, zero3), expected)
     np.testing.assert_array_equal(mitigated_squared(shadow, paulis, zero3), shadow_squared(bits, recipes, paulis))
-    np.testing.assert_array_equal(mitigated_squared(BellRecord(pair_bits), paulis, zero6), bell_squared(pair_bits, paulis))
+    expected = bell_squared(pair_bits, paulis)
+    np.testing.assert_array_equal(mitigated_squared(BellRecord(pair_bits), paulis, zero6), expected)
     assert mitigated_purity(BellRecord(pair_bits), zero6) == bell_purity(pair_bits)
 
 
