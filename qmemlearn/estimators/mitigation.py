@@ -16,7 +16,9 @@ unbiased (the corrections are independent given the true bits):
 * single-copy tr(Qρ)²: the U-statistic of those snapshots over distinct (independent) shots;
 * two-copy tr(Qρ)²: ``(-1)^{x·z} prod v_{a_i}^{x_i} v_{b_i}^{z_i}``, so XX -> v_a, ZZ -> v_b and
   YY -> -v_a·v_b;
-* two-copy tr(ρ²): per pair ``(1 + v_a + v_b - v_a v_b)/2`` (SWAP = (II + XX + YY + ZZ)/2).
+* two-copy tr(ρ²): per pair ``(1 + v_a + v_b - v_a v_b)/2`` (SWAP = (II + XX + YY + ZZ)/2);
+* single-copy tr(ρ²): snapshots ``⊗ (I + 3 v P)/2`` are linear in v, so the pair U-statistic
+  with local factor ``(1 + 9 v v' [same basis])/2`` stays unbiased.
 
 The per-shot corrected values reuse the raw estimators through their ``sign_values`` table.
 They are i.i.d. given the calibration, so the usual sample standard errors
@@ -34,7 +36,7 @@ from typing import Sequence
 import numpy as np
 
 from qmemlearn.estimators.bell import _column_mask, _swap_factors, bell_pair_values
-from qmemlearn.estimators.shadow import shadow_snapshot_values
+from qmemlearn.estimators.shadow import _purity_estimate, _purity_sums, shadow_snapshot_values
 from qmemlearn.estimators.statistics import (
     CHUNK_ELEMENTS,
     _as_observable_codes,
@@ -219,37 +221,75 @@ def mitigated_squared(
 
 
 def mitigated_purity(
-    record: BellRecord, calibration: ReadoutCalibration, *, include_calibration_error: bool = True
+    record: ShadowRecord | BellRecord, calibration: ReadoutCalibration, *, include_calibration_error: bool = True
 ) -> tuple[float, float]:
-    """Readout-corrected two-copy estimate of ``tr(ρ²)`` from the SWAP product.
+    """Readout-corrected estimate of ``tr(ρ²)`` for either protocol.
 
-    Per pair ``(1 + v_a + v_b - v_a v_b)/2``; the calibration gradient uses leave-one-pair-out
-    products, ``dw/dv_a = (1 - v_b)/2``.
+    Two-copy: the SWAP product with ``(1 + v_a + v_b - v_a v_b)/2`` per pair; the calibration
+    gradient uses leave-one-pair-out products, ``dw/dv_a = (1 - v_b)/2``. Single-copy: the
+    shadow pair U-statistic with local factor ``(1 + 9 v v' [same basis])/2``; its gradient
+    comes from the kernel mass between (qubit, basis, bit) encodings.
 
     Returns:
         ``(value, stderr)`` as floats.
 
     Raises:
-        TypeError: If ``record`` is not a ``BellRecord`` (shadow purity is not mitigated here).
-        ValueError: If the calibration width is not 2n.
+        TypeError: If ``record`` is neither record type.
+        ValueError: If the calibration width does not match the record.
     """
-    if not isinstance(record, BellRecord):
-        raise TypeError(f"record must be a BellRecord for the SWAP purity, not {type(record).__name__}")
     _checked(record, calibration)
-    bits = record.bits
+    if isinstance(record, BellRecord):
+        value, shot_error, gradient = _bell_purity(record.bits, calibration, include_calibration_error)
+    else:
+        value, shot_error, gradient = _shadow_purity(record, calibration, include_calibration_error)
+    variance = shot_error**2
+    if gradient is not None:
+        variance += float(np.sum(gradient**2 * _calibration_variances(calibration)))
+    return value, float(np.sqrt(variance))
+
+
+def _bell_purity(
+    bits: np.ndarray, calibration: ReadoutCalibration, with_gradient: bool
+) -> tuple[float, float, np.ndarray | None]:
+    """SWAP-product value, its shot stderr, and its ``[2n, 2]`` gradient in (p01, p10)."""
     table = corrected_signs(calibration)
     factors = _swap_factors(bits, table)  # [T, n]
     value, shot_error = mean_and_stderr(factors.prod(axis=1))
-    variance = float(shot_error) ** 2
-    if include_calibration_error:
-        ones = np.ones((bits.shape[0], 1))
-        before = np.cumprod(np.hstack([ones, factors[:, :-1]]), axis=1)
-        after = np.cumprod(np.hstack([ones, factors[:, :0:-1]]), axis=1)[:, ::-1]
-        others = np.repeat(before * after, 2, axis=1)  # [T, 2n]: product over the other pairs
-        columns = np.arange(bits.shape[1])
-        signs = table[columns[None, :], bits]
-        partner = (1.0 - signs[:, columns ^ 1]) / 2.0  # dw/dv_j
-        dv = corrected_sign_gradients(calibration)[columns[None, :], bits]  # [T, 2n, 2]
-        gradient = ((others * partner)[:, :, None] * dv).mean(axis=0)  # [2n, 2]
-        variance += float(np.sum(gradient**2 * _calibration_variances(calibration)))
-    return float(value), float(np.sqrt(variance))
+    if not with_gradient:
+        return float(value), float(shot_error), None
+    ones = np.ones((bits.shape[0], 1))
+    before = np.cumprod(np.hstack([ones, factors[:, :-1]]), axis=1)
+    after = np.cumprod(np.hstack([ones, factors[:, :0:-1]]), axis=1)[:, ::-1]
+    others = np.repeat(before * after, 2, axis=1)  # [T, 2n]: product over the other pairs
+    columns = np.arange(bits.shape[1])
+    signs = table[columns[None, :], bits]
+    partner = (1.0 - signs[:, columns ^ 1]) / 2.0  # dw/dv_j
+    dv = corrected_sign_gradients(calibration)[columns[None, :], bits]  # [T, 2n, 2]
+    gradient = ((others * partner)[:, :, None] * dv).mean(axis=0)
+    return float(value), float(shot_error), gradient
+
+
+def _shadow_purity(
+    record: ShadowRecord, calibration: ReadoutCalibration, with_gradient: bool
+) -> tuple[float, float, np.ndarray | None]:
+    """Shadow purity value, its shot stderr, and its ``[n, 2]`` gradient in (p01, p10).
+
+    ``dU/dθ = mean_{t != t'} h(t, t') sum_j [same basis] d ln|1 + 9 v_j(b) v_j(b')|/dθ``, and
+    the kernel mass per (qubit, basis, bit, bit') is a block of ``E^T H E``.
+    """
+    shots, n = record.bits.shape
+    if shots < 2:
+        raise ValueError(f"shots={shots} must be >= 2 for a pair U-statistic")
+    table = corrected_signs(calibration)
+    row_sums, total_squares, pairs = _purity_sums(record.bits, record.recipes, table, pair_counts=with_gradient)
+    value, shot_error = _purity_estimate(row_sums, total_squares)
+    if pairs is None:
+        return value, shot_error, None
+    dv = corrected_sign_gradients(calibration)  # [n, 2 (b), 2 (p)]
+    product = table[:, :, None] * table[:, None, :]  # [n, b, b']
+    d_product = dv[:, :, None, :] * table[:, None, :, None] + table[:, :, None, None] * dv[:, None, :, :]
+    d_log = 9.0 * d_product / (1.0 + 9.0 * product)[:, :, :, None]  # [n, b, b', p]
+    blocks = pairs.reshape(n, 6, n, 6)[np.arange(n), :, np.arange(n), :]  # [n, 6, 6]
+    per_basis = blocks.reshape(n, 3, 2, 3, 2)[:, np.arange(3), :, np.arange(3), :]  # [3, n, b, b']
+    gradient = np.einsum("rnab,nabp->np", per_basis, d_log) / (shots * (shots - 1.0))
+    return value, shot_error, gradient

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import pathlib
+import uuid
 from typing import Any, Sequence
 
 import cirq
@@ -142,6 +145,34 @@ class ReadoutCalibration:
         except json.JSONDecodeError as error:
             raise ValueError(f"text is not valid JSON: {error}") from error
         return cls.from_json_dict(data)
+
+    def save(self, path: str | os.PathLike) -> pathlib.Path:
+        """Atomically writes :meth:`to_json` to ``path`` (temporary name, then rename).
+
+        Returns:
+            The path written.
+        """
+        path = pathlib.Path(path)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        try:
+            with open(tmp, "x", encoding="utf-8") as handle:
+                handle.write(self.to_json() + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "ReadoutCalibration":
+        """Reads a file written by :meth:`save`.
+
+        Raises:
+            ValueError: If the file is not a valid calibration.
+        """
+        return cls.from_json(pathlib.Path(path).read_text(encoding="utf-8"))
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):

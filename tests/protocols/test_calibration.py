@@ -106,6 +106,9 @@ def test_json_round_trip_and_record_metadata(tmp_path):
     calibration = ReadoutCalibration(p01=[0.01, 0.02], p10=[0.03, 0.04], shots=[100, 200], qubits=("q(0)", "q(1)"))
     assert ReadoutCalibration.from_json(calibration.to_json()) == calibration
     assert ReadoutCalibration.from_json_dict(calibration.to_json_dict()) == calibration
+    path = calibration.save(tmp_path / "calibration.json")
+    assert ReadoutCalibration.load(path) == calibration
+    assert [p.name for p in tmp_path.iterdir()] == ["calibration.json"]  # no temporary file left
     record = BellRecord(np.zeros((3, 2), dtype=np.uint8), metadata={"readout_calibration": calibration.to_json_dict()})
     loaded = load_records(save_records(record, tmp_path / "with_calibration"))
     assert ReadoutCalibration.from_json_dict(loaded.metadata["readout_calibration"]) == calibration
