@@ -9,8 +9,9 @@ readout channel before the measurement, :mod:`qmemlearn.noise`). Then
 
 so ``v(o) = ((-1)^o - c) / a`` has ``E[v(o) | t] = (-1)^t``: ``v(0) = (1 + p01 - p10)/a > 0``
 and ``v(1) = -(1 - p01 + p10)/a < 0``. Every estimator here is a multilinear polynomial in
-the signs ``(-1)^{bit_j}`` of distinct columns, so replacing each sign by its ``v`` keeps it
-unbiased (the corrections are independent given the true bits):
+the signs ``(-1)^{bit_j}`` of distinct columns (of one shot, or of distinct independent
+shots), so replacing each sign by its ``v`` keeps it unbiased (the corrections are
+independent given the true bits):
 
 * single-copy ⟨Q⟩: the snapshot ``prod_{supp Q} 3·[recipe_i = Q_i]·v_i(bit_i)``;
 * single-copy tr(Qρ)²: the U-statistic of those snapshots over distinct (independent) shots;
