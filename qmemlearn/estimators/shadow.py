@@ -20,6 +20,8 @@ from qmemlearn.estimators.statistics import (
     _as_bits,
     _as_observable_codes,
     _as_recipes,
+    _product_magnitudes,
+    _sign_log_magnitudes,
     mean_and_stderr,
     median_of_means,
     pair_ustatistic_stderr,
@@ -37,13 +39,16 @@ def _checked(bits: np.ndarray, recipes: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _snapshot_chunks(
-    bits: np.ndarray, recipes: np.ndarray, codes: np.ndarray
+    bits: np.ndarray, recipes: np.ndarray, codes: np.ndarray, sign_values: np.ndarray | None = None
 ) -> Iterator[tuple[slice, np.ndarray]]:
     """Yields ``(observable slice, float64 [M_chunk, T] snapshot values)`` with bounded memory.
 
     The values come from two BLAS products: the number of support qubits whose recipe
-    matches ``Q_i`` (one-hot recipes), and the parity of the bits on the support.
+    matches ``Q_i`` (one-hot recipes), and the parity of the bits on the support. With
+    ``sign_values`` (``[n, 2]``, the value standing for ``(-1)^bit`` on each qubit), a third
+    product multiplies in the magnitudes ``prod_{i in supp} |sign_values[i, bit_i]|``.
     """
+    log_magnitudes = None if sign_values is None else _sign_log_magnitudes(sign_values, bits.shape[1])
     shots, n = bits.shape
     recipe_onehot = np.zeros((shots, n, 3), dtype=np.float32)
     recipe_onehot[np.arange(shots)[:, None], np.arange(n)[None, :], recipes] = 1.0
@@ -63,10 +68,14 @@ def _snapshot_chunks(
         values = 1.0 - 2.0 * parity
         values *= np.power(3.0, weight)[:, None]
         values[matches != weight[:, None]] = 0.0
+        if log_magnitudes is not None:
+            values *= _product_magnitudes(support, bits, log_magnitudes)
         yield slice(start, start + part.shape[0]), values
 
 
-def shadow_snapshot_values(bits: np.ndarray, recipes: np.ndarray, observables: Observables) -> np.ndarray:
+def shadow_snapshot_values(
+    bits: np.ndarray, recipes: np.ndarray, observables: Observables, *, sign_values: np.ndarray | None = None
+) -> np.ndarray:
     """One-snapshot estimates of ``<Q>`` for every observable and shot.
 
     Args:
@@ -74,9 +83,13 @@ def shadow_snapshot_values(bits: np.ndarray, recipes: np.ndarray, observables: O
         recipes: uint8 ``[T, n]``, 0: X, 1: Y, 2: Z.
         observables: Pauli strings of length n (a single string counts as one), or a
             ``[M, n]`` code array with ``I=0, X=1, Y=2, Z=3``.
+        sign_values: Optional float ``[n, 2]``: ``sign_values[i, b]`` replaces ``(-1)^b`` on
+            qubit i (positive for b = 0, negative for b = 1), e.g. readout-corrected signs
+            (:mod:`.mitigation`). Defaults to None, the raw ``±1``.
 
     Returns:
-        float64 ``[M, T]``; entries are 0 or ``±3^{weight(Q)}``.
+        float64 ``[M, T]``; entries are 0 or ``±3^{weight(Q)}`` (times the magnitudes of
+        ``sign_values`` on the support, if given).
 
     Raises:
         ValueError: On malformed bits, recipes or observables.
@@ -88,7 +101,7 @@ def shadow_snapshot_values(bits: np.ndarray, recipes: np.ndarray, observables: O
     bits, recipes = _checked(bits, recipes)
     codes = _as_observable_codes(observables, bits.shape[1])
     out = np.empty((codes.shape[0], bits.shape[0]), dtype=np.float64)
-    for rows, values in _snapshot_chunks(bits, recipes, codes):
+    for rows, values in _snapshot_chunks(bits, recipes, codes, sign_values):
         out[rows] = values
     return out
 
@@ -100,6 +113,7 @@ def shadow_expectation(
     *,
     method: str = "mean",
     groups: int = 10,
+    sign_values: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Estimates ``tr(Qρ)`` for each observable Q from classical shadows.
 
@@ -110,6 +124,8 @@ def shadow_expectation(
         method: ``"mean"`` (stderr ``s/sqrt(T)``) or ``"median_of_means"`` (stderr
             ``sqrt(pi/2)·std(group means)/sqrt(K)``). Defaults to ``"mean"``.
         groups: Number of groups K for ``"median_of_means"``, in ``[1, T]``. Defaults to 10.
+        sign_values: Optional ``[n, 2]`` values replacing ``(-1)^bit`` (see
+            :func:`shadow_snapshot_values`). Defaults to None.
 
     Returns:
         ``(values, stderrs)``, float64 arrays of shape ``[M]``.
@@ -128,7 +144,7 @@ def shadow_expectation(
     codes = _as_observable_codes(observables, bits.shape[1])
     values = np.empty(codes.shape[0])
     stderrs = np.empty(codes.shape[0])
-    for rows, snapshots in _snapshot_chunks(bits, recipes, codes):
+    for rows, snapshots in _snapshot_chunks(bits, recipes, codes, sign_values):
         if method == "mean":
             values[rows], stderrs[rows] = mean_and_stderr(snapshots)
         else:
@@ -137,7 +153,7 @@ def shadow_expectation(
 
 
 def shadow_squared(
-    bits: np.ndarray, recipes: np.ndarray, observables: Observables
+    bits: np.ndarray, recipes: np.ndarray, observables: Observables, *, sign_values: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unbiased ``tr(Qρ)²``: mean of ``x_t x_t'`` over distinct snapshot pairs, O(T) each.
 
@@ -148,6 +164,8 @@ def shadow_squared(
         bits: uint8 ``[T, n]``, 0 = the +1 eigenvalue of the measured Pauli.
         recipes: uint8 ``[T, n]``, 0: X, 1: Y, 2: Z.
         observables: Pauli strings of length n, or a ``[M, n]`` code array.
+        sign_values: Optional ``[n, 2]`` values replacing ``(-1)^bit`` (see
+            :func:`shadow_snapshot_values`). Defaults to None.
 
     Returns:
         ``(values, stderrs)``, float64 arrays of shape ``[M]``; values may be negative.
@@ -163,7 +181,7 @@ def shadow_squared(
     codes = _as_observable_codes(observables, bits.shape[1])
     values = np.empty(codes.shape[0])
     stderrs = np.empty(codes.shape[0])
-    for rows, snapshots in _snapshot_chunks(bits, recipes, codes):
+    for rows, snapshots in _snapshot_chunks(bits, recipes, codes, sign_values):
         values[rows], stderrs[rows] = squared_mean_ustatistic(snapshots)
     return values, stderrs
 
@@ -180,8 +198,29 @@ def _encode(bits: np.ndarray, recipes: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return encodings[0], encodings[1]
 
 
+def _column_logs(bits: np.ndarray, same: np.ndarray, other: np.ndarray, sign_values: np.ndarray | None) -> np.ndarray:
+    """``ln|1 + 9 v_i(b) v_i(b')|`` on the encodings of the column snapshots (bits b'), ``[T, 6n]``.
+
+    With ``v`` the values standing for ``(-1)^bit`` (raw ``±1``: ``ln 10`` for the same bit,
+    ``ln 8`` for the other), placed at ``(basis, b')`` in ``same`` and ``(basis, 1 - b')`` in
+    ``other``; a row snapshot with bit b in the same basis picks the entry for ``(b, b')``.
+    """
+    shots, n = bits.shape
+    table = np.array([[1.0, -1.0]] * n) if sign_values is None else np.asarray(sign_values, dtype=np.float64)
+    _sign_log_magnitudes(table, n)  # validates the table
+    qubits = np.arange(n)[None, :]
+    values, flipped = table[qubits, bits], table[qubits, 1 - bits]
+    log_same = np.log(np.abs(1.0 + 9.0 * values * values))
+    log_other = np.log(np.abs(1.0 + 9.0 * values * flipped))
+    logs = same.reshape(shots, n, 6) * log_same[:, :, None] + other.reshape(shots, n, 6) * log_other[:, :, None]
+    return logs.reshape(shots, 6 * n)
+
+
 def _kernel(rows_same: np.ndarray, cols_log: np.ndarray, cols_other: np.ndarray, n: int) -> np.ndarray:
-    """``2^-n · 10^k · (-8)^d`` from encodings; ``cols_log = ln10·same + ln8·other``."""
+    """``2^-n · prod |1 + 9 v v'| · (-1)^d`` from encodings and :func:`_column_logs`.
+
+    With raw signs this is ``2^-n · 10^k · (-8)^d``; d counts the same-basis, other-bit qubits.
+    """
     kernel = rows_same @ cols_log.T
     kernel -= n * np.log(2.0)
     np.exp(kernel, out=kernel)
@@ -201,10 +240,35 @@ def _overlap_kernel(
     """
     same_a, _ = _encode(bits_a, recipes_a)
     same_b, other_b = _encode(bits_b, recipes_b)
-    return _kernel(same_a, np.log(10.0) * same_b + np.log(8.0) * other_b, other_b, bits_a.shape[1])
+    return _kernel(same_a, _column_logs(bits_b, same_b, other_b, None), other_b, bits_a.shape[1])
 
 
-def shadow_purity(bits: np.ndarray, recipes: np.ndarray) -> tuple[float, float]:
+def _purity_sums(
+    bits: np.ndarray, recipes: np.ndarray, sign_values: np.ndarray | None, pair_counts: bool = False
+) -> tuple[np.ndarray, float, np.ndarray | None]:
+    """Kernel row sums over ``t' != t``, the sum of squared off-diagonal entries, and optionally
+    ``E^T H E`` (``[6n, 6n]``: kernel mass between one-hot (qubit, basis, bit) encodings)."""
+    shots, n = bits.shape
+    row_sums = np.empty(shots)
+    total_squares = 0.0
+    same, other = _encode(bits, recipes)
+    cols_log = _column_logs(bits, same, other, sign_values)
+    pairs = np.zeros((6 * n, 6 * n)) if pair_counts else None
+    chunk = max(1, CHUNK_ELEMENTS // shots)
+    for start in range(0, shots, chunk):
+        stop = min(start + chunk, shots)
+        kernel = _kernel(same[start:stop], cols_log, other, n)
+        kernel[np.arange(stop - start), np.arange(start, stop)] = 0.0  # drop t == t'
+        row_sums[start:stop] = kernel.sum(axis=1)
+        total_squares += float(np.square(kernel).sum())
+        if pairs is not None:
+            pairs += same[start:stop].T @ (kernel @ same)
+    return row_sums, total_squares, pairs
+
+
+def shadow_purity(
+    bits: np.ndarray, recipes: np.ndarray, *, sign_values: np.ndarray | None = None
+) -> tuple[float, float]:
     """Unbiased ``tr(ρ²)``: mean of ``tr(ρ̂_t ρ̂_t')`` over distinct snapshot pairs.
 
     Costs O(T² n) time through BLAS, with memory bounded by row chunks. The standard error
@@ -214,6 +278,10 @@ def shadow_purity(bits: np.ndarray, recipes: np.ndarray) -> tuple[float, float]:
     Args:
         bits: uint8 ``[T, n]``, 0 = the +1 eigenvalue of the measured Pauli.
         recipes: uint8 ``[T, n]``, 0: X, 1: Y, 2: Z.
+        sign_values: Optional ``[n, 2]`` values replacing ``(-1)^bit`` (see
+            :func:`shadow_snapshot_values`); the snapshot ``(I + 3 v P)/2`` per qubit is
+            linear in them, and the local kernel factor becomes ``(1 + 9 v v' [same basis])/2``.
+            Defaults to None.
 
     Returns:
         ``(value, stderr)`` as floats.
@@ -229,17 +297,13 @@ def shadow_purity(bits: np.ndarray, recipes: np.ndarray) -> tuple[float, float]:
     shots = bits.shape[0]
     if shots < 2:
         raise ValueError(f"shots={shots} must be >= 2 for a pair U-statistic")
-    row_sums = np.empty(shots)
-    total_squares = 0.0
-    same, other = _encode(bits, recipes)
-    cols_log = np.log(10.0) * same + np.log(8.0) * other
-    chunk = max(1, CHUNK_ELEMENTS // shots)
-    for start in range(0, shots, chunk):
-        stop = min(start + chunk, shots)
-        kernel = _kernel(same[start:stop], cols_log, other, bits.shape[1])
-        kernel[np.arange(stop - start), np.arange(start, stop)] = 0.0  # drop t == t'
-        row_sums[start:stop] = kernel.sum(axis=1)
-        total_squares += float(np.square(kernel).sum())
+    row_sums, total_squares, _ = _purity_sums(bits, recipes, sign_values)
+    return _purity_estimate(row_sums, total_squares)
+
+
+def _purity_estimate(row_sums: np.ndarray, total_squares: float) -> tuple[float, float]:
+    """``(U, stderr)`` from :func:`_purity_sums`."""
+    shots = row_sums.shape[0]
     pairs = shots * (shots - 1.0)
     row_means = row_sums / (shots - 1.0)
     value = float(row_means.mean())

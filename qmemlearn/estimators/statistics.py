@@ -228,3 +228,34 @@ def _as_observable_codes(observables: Sequence[str] | np.ndarray | str, n: int) 
     for k, pauli in enumerate(observables):
         validate_pauli(pauli, n=n, name=f"observables[{k}]")
     return paulis_to_codes(observables, n=n)
+
+
+def _sign_log_magnitudes(sign_values: np.ndarray | Sequence[Sequence[float]], width: int) -> np.ndarray:
+    """Checks a per-column table of the values that replace ``(-1)^bit``; returns ``log|value|``.
+
+    ``sign_values[j, b]`` is the value that stands for ``(-1)^b`` in bit column j (raw
+    estimators use ``[1, -1]``; readout mitigation uses the corrected values). The sign must
+    be that of ``(-1)^b`` (positive for bit 0, negative for bit 1), so a product over columns
+    is the raw parity sign times a product of magnitudes.
+
+    Returns:
+        float64 ``[width, 2]`` of ``log|sign_values|``.
+    """
+    table = np.asarray(sign_values, dtype=np.float64)
+    if table.shape != (width, 2):
+        raise ValueError(f"sign_values has shape {table.shape} but must be [bit columns={width}, 2]")
+    if not np.all(np.isfinite(table)) or np.any(table[:, 0] <= 0) or np.any(table[:, 1] >= 0):
+        raise ValueError("sign_values must be finite with sign_values[:, 0] > 0 and sign_values[:, 1] < 0")
+    return np.log(np.abs(table))
+
+
+def _product_magnitudes(mask: np.ndarray, bits: np.ndarray, log_magnitudes: np.ndarray) -> np.ndarray:
+    """``prod_j |v_j(bits[t, j])|^mask[m, j]`` for every row m of ``mask`` and shot t: ``[M, T]``.
+
+    One matmul in float64: ``mask @ log|v(0)| + (mask * (log|v(1)| - log|v(0)|)) @ bits.T``.
+    """
+    mask = np.asarray(mask, dtype=np.float64)
+    base = mask @ log_magnitudes[:, 0]
+    slope = (mask * (log_magnitudes[:, 1] - log_magnitudes[:, 0])) @ bits.T.astype(np.float64)
+    slope += base[:, None]
+    return np.exp(slope, out=slope)
