@@ -324,7 +324,7 @@ def run_searches(
         ...                       trials=2000) for n in (1, 2)]
         >>> [r.n_star for r in run_searches(curves, evaluate_synthetic, store=None,
         ...                                 progress=False)]
-        [7, 13]
+        [7, 14]
     """
     curves = list(curves)
     store = as_store(store)
