@@ -5,15 +5,13 @@ per batch (columns: :mod:`qmemlearn.analysis.rows`); rows with the same ``strong
 when folded, and two rows claiming the same batch are refused.
 
 One writer at a time. Writing happens under an OS-level lock on the CSV file itself
-(``fcntl.flock``; the ``filelock`` package where there is no ``fcntl``), taken by
-:meth:`ResultStore.writing` and held for a whole sweep (a file the lock had to create is
-removed again if nothing was written). A second writer waits (the default,
-``lock_timeout=None``) or fails at once (``lock_timeout=0``) with a
-:class:`StoreLockedError` that says which process holds the file: the holder writes its pid,
-host and command to ``<file>.lock`` and removes it on release (a stale one left by a killed
-process is harmless; the kernel drops the lock itself). The header is written only under
-the lock, by the first append, and only to an empty file, so it is written exactly once,
-also when many processes start at once. Within one process the lock is re-entrant (per thread). Reading takes no lock.
+(:mod:`qmemlearn.analysis.writer_lock`), taken by :meth:`ResultStore.writing` and held for a
+whole sweep (a file the lock had to create is removed again if nothing was written). A
+second writer waits (the default, ``lock_timeout=None``) or fails at once
+(``lock_timeout=0``) with a :class:`StoreLockedError` that says which process holds the
+file (pid, host, command, from the holder's ``<file>.lock`` note). The header is written
+only under the lock, by the first append, and only to an empty file, so it is written
+exactly once, also when many processes start at once. Reading takes no lock.
 
 Durability. Each row is written as one ``write`` of a full line ending in ``'\\n'``, then
 flushed and fsynced (``fsync=True``), when its batch finishes. A last line without ``'\\n'``
@@ -29,25 +27,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
-import datetime
-import json
 import os
-import socket
-import sys
-import threading
-import time
 import warnings
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from qmemlearn.analysis.points import canonical_json
 from qmemlearn.analysis.rows import (
     CSV_COLUMNS, CSV_HEADER, Row, check_header, fold_rows, package_versions,
 )
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]
+from qmemlearn.analysis.writer_lock import StoreLockedError, hold_writer_lock, holder_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,54 +45,9 @@ __all__ = [
     "StoreLockedError", "fold_rows", "package_versions",
 ]
 
-_POLL_SECONDS = 0.05
-
 
 class IncompleteRowWarning(UserWarning):
     """Warned when a results file ends with an incomplete (killed) write."""
-
-
-class StoreLockedError(OSError):
-    """Raised when a results file is being written by another process (or thread)."""
-
-
-class _Hold:
-    """This process's hold on one file's lock: a per-thread re-entrant lock plus the fd."""
-
-    def __init__(self) -> None:
-        self.rlock = threading.RLock()
-        self.count = 0
-        self.file: BinaryIO | None = None
-        self.os_lock: Any = None
-        self.created = False
-        self.prepared = False
-
-
-_HOLDS: dict[str, _Hold] = {}
-_HOLDS_GUARD = threading.Lock()
-
-
-def _hold_for(path: str) -> _Hold:
-    with _HOLDS_GUARD:
-        return _HOLDS.setdefault(os.path.realpath(path), _Hold())
-
-
-def _holder_record() -> dict[str, Any]:
-    return {
-        "pid": os.getpid(), "host": socket.gethostname(),
-        "command": " ".join(sys.argv)[:300] or sys.executable,
-        "since": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 class ResultStore:
@@ -146,7 +89,7 @@ class ResultStore:
     @property
     def holder_path(self) -> str:
         """The ``<file>.lock`` note naming the writing process while a writer holds the lock."""
-        return self.path + ".lock"
+        return holder_path(self.path)
 
     # ----------------------------------------------------------------- reading
 
@@ -218,108 +161,9 @@ class ResultStore:
         """
         return fold_rows(self.read())
 
-    # ----------------------------------------------------------------- locking
-
-    def _describe_holder(self) -> str:
-        for attempt in range(10):
-            try:
-                with open(self.holder_path, encoding="utf8") as f:
-                    info = json.load(f)
-                pid, host = int(info["pid"]), str(info["host"])
-            except (OSError, ValueError, KeyError, TypeError):
-                info = None
-            else:
-                if host != socket.gethostname() or _pid_alive(pid):
-                    return (f"pid {pid} on host {host} (command: {info.get('command')!s}; "
-                            f"since {info.get('since')})")
-            time.sleep(_POLL_SECONDS)  # the holder may be writing its note right now
-        return f"another process (no current holder note in {self.holder_path})"
-
-    def _os_lock(self, f: BinaryIO, timeout: float | None) -> Any:
-        if fcntl is None:  # pragma: no cover - not POSIX
-            import filelock
-
-            lock = filelock.FileLock(self.path + ".flock", timeout=-1 if timeout is None else timeout)
-            try:
-                lock.acquire()
-            except filelock.Timeout:
-                raise StoreLockedError(
-                    f"{self.path} is being written by another process; waited {timeout} s"
-                ) from None
-            return lock
-        fd = f.fileno()
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return None
-        except BlockingIOError:
-            pass
-        holder = self._describe_holder()
-        if timeout == 0:
-            raise StoreLockedError(
-                f"{self.path} is being written by {holder}. Wait for it to finish, or "
-                "write to another results file."
-            )
-        print(f"qmemlearn: {self.path} is being written by {holder}; waiting for it to "
-              "finish", file=sys.stderr, flush=True)
-        if timeout is None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            return None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return None
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreLockedError(
-                        f"{self.path} is still being written by {self._describe_holder()} "
-                        f"after waiting lock_timeout={timeout} s"
-                    ) from None
-                time.sleep(_POLL_SECONDS)
-
-    def _write_holder_note(self) -> None:
-        temporary = f"{self.holder_path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf8") as f:
-            f.write(canonical_json(_holder_record()) + "\n")
-        os.replace(temporary, self.holder_path)
-
-    def _open_locked(self, timeout: float | None) -> tuple[BinaryIO, Any, bool]:
-        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        while True:
-            created = not os.path.exists(self.path)
-            f = open(self.path, "ab+")
-            try:
-                os_lock = self._os_lock(f, timeout)
-            except BaseException:
-                f.close()
-                raise
-            try:  # the previous holder may have removed the (empty) file it had created
-                same = os.path.samestat(os.fstat(f.fileno()), os.stat(self.path))
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            self._unlock(f, os_lock, note=False)
-        try:
-            self._write_holder_note()
-        except BaseException:
-            self._unlock(f, os_lock)
-            raise
-        return f, os_lock, created
-
-    def _unlock(self, f: BinaryIO, os_lock: Any, *, note: bool = True) -> None:
-        if note:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(self.holder_path)
-        if os_lock is not None:  # pragma: no cover - not POSIX
-            os_lock.release()
-        elif fcntl is not None:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-        f.close()
-
     @contextlib.contextmanager
     def writing(self, *, timeout: float | None | str = "default") -> Iterator[ResultStore]:
-        """Holds the writer lock on the file (re-entrant within a thread).
+        """Holds the writer lock on the file (see :func:`hold_writer_lock`).
 
         The file is created if needed (and removed again on release if nothing was
         written to it). The first :meth:`append` under the lock writes the header to an
@@ -346,30 +190,8 @@ class ResultStore:
             (False, False)
         """
         timeout = self.lock_timeout if timeout == "default" else timeout
-        hold = _hold_for(self.path)
-        got = hold.rlock.acquire(blocking=timeout != 0, timeout=-1 if timeout in (None, 0) else timeout)
-        if not got:
-            raise StoreLockedError(
-                f"{self.path} is being written by another thread of this process "
-                f"(pid {os.getpid()})"
-            )
-        try:
-            if hold.count == 0:
-                hold.file, hold.os_lock, hold.created = self._open_locked(timeout)
-                hold.prepared = False
-            hold.count += 1
-            try:
-                yield self
-            finally:
-                hold.count -= 1
-                if hold.count == 0:
-                    file, hold.file = hold.file, None
-                    if hold.created and os.fstat(file.fileno()).st_size == 0:
-                        with contextlib.suppress(FileNotFoundError):
-                            os.remove(self.path)
-                    self._unlock(file, hold.os_lock)
-        finally:
-            hold.rlock.release()
+        with hold_writer_lock(self.path, timeout):
+            yield self
 
     def _prepare(self, f: BinaryIO) -> None:
         f.seek(0)
@@ -440,8 +262,7 @@ class ResultStore:
         if not isinstance(row, Row):
             raise ValueError(f"row={row!r} must be a Row")
         line = row.to_csv_line()
-        with self.writing():
-            hold = _hold_for(self.path)
+        with hold_writer_lock(self.path, self.lock_timeout) as hold:
             assert hold.file is not None
             if not hold.prepared:
                 self._prepare(hold.file)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,6 @@ import time
 
 import pytest
 
-from qmemlearn.analysis.engine import run_points
 from qmemlearn.analysis.store import ResultStore
 from qmemlearn.cli.main import main
 
@@ -107,3 +107,37 @@ def test_simultaneous_sweeps_with_different_depths_count_every_batch_once(tmp_pa
     for row in folded.values():
         assert row.trials == 250 and row.batches in ((0,), (0, 1))
     assert os.path.exists(path) and not os.path.exists(str(path) + ".lock")
+
+
+KILLED = textwrap.dedent("""
+    import sys
+    from qmemlearn.analysis.engine import run_points
+    from qmemlearn.analysis.points import SweepPoint
+    from qmemlearn.tasks.synthetic import evaluate_synthetic
+    points = [SweepPoint(task="synthetic", protocol="p", rule="r", n=n, copies=c, trials=200,
+                         json_metadata={"sleep_per_copy": 0.001})
+              for n in (1, 2) for c in (8, 16, 32, 64)]
+    run_points(points, evaluate_synthetic, store=sys.argv[1], progress=False)
+""")
+
+
+def test_sigkilled_sweep_resumes_to_the_uninterrupted_table(tmp_path):
+    """A real SIGKILL once k rows are on disk (k = 1, 4, 7): the resume counts each batch once."""
+    script = tmp_path / "sweep.py"
+    script.write_text(KILLED)
+    reference = tmp_path / "reference.csv"
+    subprocess.run([sys.executable, str(script), str(reference)], check=True, timeout=60)
+    for k in (1, 4, 7):
+        path = tmp_path / f"killed{k}.csv"
+        proc = subprocess.Popen([sys.executable, str(script), str(path)])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (
+            not path.exists() or path.read_bytes().count(b"\n") < k + 1
+        ):
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert 1 <= len(ResultStore(path).read()) < 8
+        subprocess.run([sys.executable, str(script), str(path)], check=True, timeout=60)
+        assert folded_without_timing(path) == folded_without_timing(reference)
+        assert all(r.batches == (0,) for r in ResultStore(path).fold().values())
