@@ -1,4 +1,4 @@
-"""Sweeps and analysis: sweep points, the results store, executors, the engine, the
+"""Sweeps and analysis: sweep points, result rows, the results store, executors, the engine, the
 sample-complexity search and the fits.
 
 Example:
@@ -27,14 +27,8 @@ from qmemlearn.analysis.search import (
     copies_per_shot,
     run_searches,
 )
-from qmemlearn.analysis.store import (
-    CSV_COLUMNS,
-    IncompleteRowWarning,
-    ResultStore,
-    Row,
-    fold_rows,
-    package_versions,
-)
+from qmemlearn.analysis.rows import CSV_COLUMNS, Row, fold_rows, package_versions
+from qmemlearn.analysis.store import IncompleteRowWarning, ResultStore, StoreLockedError
 
 __all__ = [
     "CSV_COLUMNS",
@@ -53,6 +47,7 @@ __all__ = [
     "SearchCurve",
     "SearchResult",
     "SerialExecutor",
+    "StoreLockedError",
     "SweepPoint",
     "canonical_json",
     "copies_per_shot",

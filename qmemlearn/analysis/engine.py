@@ -1,21 +1,29 @@
 """The sweep engine: evaluate points on an executor, append rows to the store, resume.
 
 ``evaluate`` is any picklable module-level callable ``evaluate(point) -> PointOutcome`` that
-draws its randomness only from ``point.rng_for_trials()``. The engine times it on the worker,
-appends one row per point, and skips points already in the store, so a killed run resumes
-where it stopped and replays nothing.
+draws its randomness only from ``point.rng_for_trials()``. The engine times it on the worker
+and appends one row per evaluated *batch* as soon as it finishes (flushed and fsynced), so a
+kill loses at most the batches in flight.
 
-Determinism. Outcomes depend only on the points. Rows are also *written* in a deterministic
-order (the order of the given points), whatever the worker count or completion order: a
-finished row waits in memory until all earlier ones are written. Two uninterrupted runs with
-different executors thus give files that differ only in the ``seconds`` column (and
-``versions`` if the environments differ). After an interruption, the rows already finished
-are written (in order, skipping gaps) before the error propagates, so a resumed file has the
-same rows but possibly in another order; compare folded tables then.
+Batches. A requested point with ``trials=T`` is satisfied when the store's folded trials for
+its strong id are ``>= T``. Otherwise the engine evaluates one new batch
+``dataclasses.replace(point, trials=T - stored, batch_index=next)``, where ``next`` is the
+largest stored batch index of that id plus 1 (or 0): asking for more trials deepens a point
+with fresh samples and never replays old ones. The batches are planned while holding the
+store's writer lock (:meth:`ResultStore.writing`), after re-reading the file, so a second
+writer waits and then finds the work done: nothing is counted twice. A run with nothing left
+to do takes no lock and leaves the file byte-identical.
+
+Determinism. Outcomes depend only on ``(strong_id, batch_index, trials)``. Rows are written
+in completion order, so the *file* order depends on the executor, but the folded table
+(:meth:`ResultStore.fold`) is identical for 1 worker, N workers and Dask, and after any
+interruption and resume.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -23,7 +31,8 @@ from typing import Any, Callable, Iterable
 
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
-from qmemlearn.analysis.store import ResultStore, Row, package_versions
+from qmemlearn.analysis.rows import Row, package_versions
+from qmemlearn.analysis.store import ResultStore
 
 Evaluate = Callable[[SweepPoint], PointOutcome]
 
@@ -48,12 +57,7 @@ def as_store(store: ResultStore | str | os.PathLike[str] | None) -> ResultStore 
 
 
 def stored_row(point: SweepPoint, folded: dict[str, Row]) -> Row | None:
-    """Returns the folded stored row if it already covers ``point``, else None.
-
-    Raises:
-        ValueError: If the store holds some but fewer than ``point.trials`` trials for the
-            point (partial batches written by another tool); the engine evaluates whole
-            points only and would otherwise count trials twice.
+    """Returns the folded stored row if it already covers ``point.trials``, else None.
 
     Example:
         >>> p = SweepPoint(task="t", protocol="p", rule="r", n=1, copies=1, trials=5)
@@ -61,21 +65,54 @@ def stored_row(point: SweepPoint, folded: dict[str, Row]) -> Row | None:
         True
     """
     row = folded.get(point.strong_id())
-    if row is None or row.trials == 0:
+    if row is None or row.trials < point.trials:
         return None
-    if row.trials < point.trials:
-        raise ValueError(
-            f"The store holds trials={row.trials} < point.trials={point.trials} for "
-            f"strong_id={point.strong_id()} ({point}); the engine evaluates whole points "
-            "only. Remove those partial rows or finish them with the tool that wrote them."
-        )
     return row
+
+
+def next_batch(point: SweepPoint, folded: dict[str, Row]) -> SweepPoint:
+    """Returns the batch that tops ``point`` up to ``point.trials`` trials.
+
+    Args:
+        point: The requested point (``trials`` = trials wanted in total).
+        folded: ``{strong_id: folded Row}`` of what is stored.
+
+    Returns:
+        ``point`` with ``trials`` = the missing trials and ``batch_index`` = the next unused
+        index of its strong id.
+
+    Raises:
+        ValueError: If the stored rows already cover ``point.trials``.
+
+    Example:
+        >>> p = SweepPoint(task="t", protocol="p", rule="r", n=1, copies=1, trials=5)
+        >>> b = next_batch(p, {})
+        >>> b.trials, b.batch_index
+        (5, 0)
+    """
+    row = folded.get(point.strong_id())
+    if row is None:
+        return dataclasses.replace(point, batch_index=0)
+    if row.trials >= point.trials:
+        raise ValueError(
+            f"strong_id={point.strong_id()} already has trials={row.trials} >= "
+            f"point.trials={point.trials}; there is no batch to add"
+        )
+    return dataclasses.replace(
+        point, trials=point.trials - row.trials, batch_index=row.next_batch_index
+    )
+
+
+def writer_lock(store: ResultStore | None) -> Any:
+    """Returns ``store.writing()``, or a null context for ``store=None``."""
+    return contextlib.nullcontext() if store is None else store.writing()
 
 
 class PointDispatcher:
     """Submits points to an executor and collects timed, validated rows (engine internals).
 
-    Points already in flight (same strong id) are not submitted twice.
+    At most one batch per strong id is in flight; a point whose id is in flight is not
+    submitted.
 
     Args:
         evaluate: The evaluation callable.
@@ -146,7 +183,8 @@ class PointDispatcher:
         if outcome.trials != point.trials:
             raise ValueError(
                 f"evaluate returned trials={outcome.trials} for a point with "
-                f"trials={point.trials} ({point})"
+                f"trials={point.trials} ({point}); it must evaluate exactly point.trials "
+                "trials, seeded by point.rng_for_trials()"
             )
         return Row.from_point(point, outcome, seconds=seconds, versions=versions)
 
@@ -171,6 +209,10 @@ def make_progress_bar(total: int | None, *, desc: str, enabled: bool) -> Any:
                 dynamic_ncols=True, leave=True)
 
 
+def _plan_points(unique: dict[str, SweepPoint], folded: dict[str, Row]) -> list[SweepPoint]:
+    return [next_batch(p, folded) for p in unique.values() if stored_row(p, folded) is None]
+
+
 def run_points(
     points: Iterable[SweepPoint],
     evaluate: Evaluate,
@@ -179,10 +221,12 @@ def run_points(
     executor: Any = None,
     progress: bool = True,
 ) -> dict[str, Row]:
-    """Evaluates sweep points, appending one row per point; resumable.
+    """Evaluates sweep points, appending one row per new batch as it finishes; resumable.
 
-    Points whose strong id already has ``>= point.trials`` trials in the store are skipped.
-    Duplicate points are evaluated once. Rows are appended in the order of ``points``.
+    A point whose strong id already has ``>= point.trials`` trials in the store is skipped;
+    one with fewer gets one new batch of the missing trials (see the module docstring).
+    Points with one strong id are merged (the largest ``trials`` wins). The store's writer
+    lock is held while anything is evaluated.
 
     Args:
         points: The points.
@@ -196,8 +240,9 @@ def run_points(
         ``{strong_id: folded Row}`` for every given point (stored rows plus new ones).
 
     Raises:
-        ValueError: On a malformed store, a bad outcome or partial stored rows.
-        Exception: Whatever ``evaluate`` raised; the rows finished before it are written.
+        ValueError: On a malformed store (e.g. a duplicate batch) or a bad outcome.
+        StoreLockedError: If another writer holds the store past its ``lock_timeout``.
+        Exception: Whatever ``evaluate`` raised; the batches finished before are on disk.
 
     Example:
         >>> from qmemlearn.tasks.synthetic import evaluate_synthetic
@@ -212,46 +257,42 @@ def run_points(
     for point in points:
         if not isinstance(point, SweepPoint):
             raise ValueError(f"points must be SweepPoints, got {point!r}")
-        unique.setdefault(point.strong_id(), point)
-    existing = store.fold() if store is not None else {}
-    todo = [p for p in unique.values() if stored_row(p, existing) is None]
-    executor = SerialExecutor() if executor is None else executor
-    dispatcher = PointDispatcher(evaluate, executor)
-    new_rows: dict[str, Row] = {}
-    finished: dict[int, Row] = {}
-    index_of = {p.strong_id(): i for i, p in enumerate(todo)}
-    next_index = 0
+        sid = point.strong_id()
+        if sid not in unique or point.trials > unique[sid].trials:
+            unique[sid] = point
+    folded = store.fold() if store is not None else {}
+    if _plan_points(unique, folded):
+        with writer_lock(store):
+            folded = store.fold() if store is not None else {}
+            _evaluate_batches(_plan_points(unique, folded), evaluate, store, executor,
+                              progress, folded, resumed=len(unique))
+    return {sid: folded[sid] for sid in unique}
 
-    def write(row: Row) -> None:
-        if store is not None:
-            store.append(row)
-        new_rows[row.strong_id] = row
 
+def _evaluate_batches(
+    todo: list[SweepPoint], evaluate: Evaluate, store: ResultStore | None, executor: Any,
+    progress: bool, folded: dict[str, Row], *, resumed: int,
+) -> None:
+    """Evaluates ``todo``, appending each row as it finishes and adding it to ``folded``."""
+    dispatcher = PointDispatcher(evaluate, SerialExecutor() if executor is None else executor)
     bar = make_progress_bar(len(todo), desc="points", enabled=progress)
-    if len(unique) > len(todo):
-        bar.set_postfix(resumed=len(unique) - len(todo))
+    if resumed > len(todo):
+        bar.set_postfix(resumed=resumed - len(todo))
     try:
         for point in todo:
             dispatcher.submit(point)
         while len(dispatcher):
             results, error = dispatcher.wait()
-            for point, row in results:
-                finished[index_of[point.strong_id()]] = row
+            for _, row in results:
+                if store is not None:
+                    store.append(row)
+                held = folded.get(row.strong_id)
+                folded[row.strong_id] = row if held is None else held + row
                 bar.update(1)
-            while next_index in finished:
-                write(finished.pop(next_index))
-                next_index += 1
             if error is not None:
                 raise error
     except BaseException:
         dispatcher.cancel_all()
-        for index in sorted(finished):
-            write(finished[index])
         raise
     finally:
         bar.close()
-    table: dict[str, Row] = {}
-    for sid in unique:
-        rows = [r for r in (existing.get(sid), new_rows.get(sid)) if r is not None]
-        table[sid] = rows[0] if len(rows) == 1 else rows[0] + rows[1]
-    return table

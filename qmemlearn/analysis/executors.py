@@ -7,7 +7,9 @@ context managers that shut down cleanly. Futures have ``result()`` and ``done()`
 * :class:`SerialExecutor` runs everything inline in this process, in submission order (for
   debugging, and for callables that cannot be pickled).
 * :class:`LocalPoolExecutor` is a process pool with the ``spawn`` start method, so workers
-  share no RNG state and import the package afresh.
+  share no RNG state and import the package afresh. Its workers never outlive the parent:
+  each runs a watchdog thread that ends the worker within ~0.25 s once its parent process is
+  gone (SIGKILL included), so a killed sweep leaves no orphans computing on.
 * :class:`DaskExecutor` runs on a ``distributed`` cluster (or a local one); ``dask`` is an
   optional dependency (``pip install qmemlearn[dask]``).
 
@@ -19,6 +21,8 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import threading
+import time
 from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
 
@@ -102,8 +106,43 @@ class SerialExecutor(_ContextManagerMixin):
         pass
 
 
+PARENT_POLL_SECONDS = 0.25
+"""How often a pool worker checks that its parent process is alive."""
+
+
+def _watch_parent(parent_pid: int, poll_seconds: float) -> None:
+    while True:
+        if os.getppid() != parent_pid:  # the parent died and this process was re-parented
+            os._exit(1)
+        time.sleep(poll_seconds)
+
+
+def exit_with_parent(parent_pid: int, poll_seconds: float = PARENT_POLL_SECONDS) -> None:
+    """Pool-worker initializer: ends this process soon after ``parent_pid`` dies.
+
+    A daemon thread polls :func:`os.getppid` every ``poll_seconds``; once the parent is gone
+    (even after SIGKILL, which runs no cleanup), the worker exits at once with status 1.
+    The thread needs the GIL, so a worker stuck in a C call that holds it exits when the
+    call returns.
+
+    Args:
+        parent_pid: Pid of the process that owns the pool.
+        poll_seconds: Seconds between checks. Defaults to :data:`PARENT_POLL_SECONDS`.
+
+    Example:
+        >>> concurrent.futures.ProcessPoolExecutor(  # doctest: +SKIP
+        ...     initializer=exit_with_parent, initargs=(os.getpid(),))
+    """
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent_pid, poll_seconds), name="qmemlearn-parent-watch",
+        daemon=True,
+    ).start()
+
+
 class LocalPoolExecutor(_ContextManagerMixin):
-    """A local process pool using the ``spawn`` start method.
+    """A local process pool using the ``spawn`` start method; workers die with the parent.
 
     Args:
         max_workers: Number of worker processes. Defaults to None (all cores).
@@ -124,7 +163,8 @@ class LocalPoolExecutor(_ContextManagerMixin):
             raise ValueError(f"max_workers={max_workers!r} must be None or an int >= 1")
         self.workers = max_workers
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=max_workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent, initargs=(os.getpid(),),
         )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> concurrent.futures.Future:

@@ -1,10 +1,13 @@
 """Sweep points: immutable, JSON-native descriptions of one experiment setting.
 
 A :class:`SweepPoint` says *what* to evaluate (task, protocol, success rule, qubits, copies,
-number of independent trials, noise preset, root seed and extra task parameters). Everything
-that can change the result is in its :meth:`SweepPoint.strong_id`, and the random numbers of
-an evaluation are derived from that id alone (:meth:`SweepPoint.rng_for_trials`), so a point
-gives the same outcome on any worker, in any order, on any executor, and after any resume.
+noise preset, root seed and extra task parameters) and *how much* (``trials``, in the batch
+``batch_index``). The experiment setting is named by :meth:`SweepPoint.strong_id`, which
+leaves out ``trials`` and ``batch_index``: trials are additive, and a point is deepened by
+appending new batches. The random numbers of one batch derive from ``(strong_id,
+batch_index)`` alone (:meth:`SweepPoint.rng_for_trials`, DESIGN §3, STYLE §6), so a batch
+gives the same outcome on any worker, in any order, on any executor, and after any resume,
+and two batches of one setting never replay each other's samples.
 
 Bump :data:`PROTOCOL_VERSION` whenever the simulation semantics change, so that old rows in a
 results file stop merging with new ones (STYLE §3).
@@ -20,10 +23,14 @@ from typing import Any
 
 import numpy as np
 
-PROTOCOL_VERSION = 1
-"""Version of the evaluation semantics; part of every strong id."""
+PROTOCOL_VERSION = 2
+"""Version of the evaluation semantics; part of every strong id.
+
+2: ``trials`` and ``batch_index`` left the strong id (rows are batches).
+"""
 
 _STRING_FIELDS = ("task", "protocol", "rule", "noise")
+_NOT_IN_STRONG_ID = ("trials", "batch_index")
 
 
 def canonical_json(value: Any) -> str:
@@ -103,16 +110,18 @@ class SweepPoint:
         rule: Success rule, e.g. ``"decoy"`` or ``"identify"``.
         n: System qubits per copy, >= 1.
         copies: Copies of rho consumed per trial (the cost unit), >= 0.
-        trials: Independent instances evaluated at this point, >= 1. Part of the strong id:
-            changing it makes a new point whose rows never merge with the old ones.
+        trials: Independent instances evaluated in this batch (for a request: wanted in
+            total), >= 1. Not part of the strong id: rows of one setting add up.
         noise: Noise preset name. Defaults to ``"ideal"``.
         seed: Root seed of the sweep, >= 0. Defaults to 0.
         json_metadata: Other task parameters as JSON-native data, e.g. ``{"alpha": 0.9}``.
             Defaults to None.
+        batch_index: Index of the batch of trials this point evaluates, >= 0; with the
+            strong id it fixes the seed. Not part of the strong id. Defaults to 0.
 
-    Equality and hashing go through :meth:`strong_id`, so points are usable as dict keys
-    (``{"a": 1}`` and ``{"a": 1.0}`` in ``json_metadata`` are different points: their JSON,
-    hence their seeds, differ).
+    Equality compares the strong id, ``trials`` and ``batch_index``; hashing uses the
+    strong id. ``{"a": 1}`` and ``{"a": 1.0}`` in ``json_metadata`` are different points:
+    their JSON, hence their seeds, differ.
 
     Raises:
         ValueError: If a field has the wrong type or is out of range; the message names the
@@ -134,6 +143,7 @@ class SweepPoint:
     noise: str = "ideal"
     seed: int = 0
     json_metadata: Any = None
+    batch_index: int = 0
 
     def __post_init__(self) -> None:
         for name in _STRING_FIELDS:
@@ -144,12 +154,15 @@ class SweepPoint:
         object.__setattr__(self, "copies", _check_int("copies", self.copies, 0))
         object.__setattr__(self, "trials", _check_int("trials", self.trials, 1))
         object.__setattr__(self, "seed", _check_int("seed", self.seed, 0))
+        object.__setattr__(self, "batch_index", _check_int("batch_index", self.batch_index, 0))
         _check_json_metadata(self.json_metadata)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SweepPoint):
             return NotImplemented
-        return self.strong_id() == other.strong_id()
+        return (self.strong_id(), self.trials, self.batch_index) == (
+            other.strong_id(), other.trials, other.batch_index
+        )
 
     def __hash__(self) -> int:
         return hash(self.strong_id())
@@ -164,33 +177,43 @@ class SweepPoint:
         return dataclasses.asdict(self)
 
     def strong_id(self) -> str:
-        """Returns the SHA-256 hex digest identifying everything that affects the outcome.
+        """Returns the SHA-256 hex digest naming the experiment setting.
 
-        The hashed text is the canonical JSON of all fields plus ``PROTOCOL_VERSION``.
+        The hashed text is the canonical JSON of all fields but ``trials`` and
+        ``batch_index``, plus ``PROTOCOL_VERSION``. Those two say how many trials, and
+        which batch; they enter the seed through :meth:`rng_for_trials`.
 
         Example:
             >>> a = SweepPoint(task="t", protocol="p", rule="r", n=1, copies=1, trials=1)
             >>> a.strong_id() == SweepPoint(**a.to_json()).strong_id()
             True
+            >>> a.strong_id() == dataclasses.replace(a, trials=7, batch_index=3).strong_id()
+            True
         """
         cached = self.__dict__.get("_strong_id")
         if cached is not None and cached[0] == PROTOCOL_VERSION:
             return cached[1]
-        blob = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        blob = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in _NOT_IN_STRONG_ID
+        }
         blob["protocol_version"] = PROTOCOL_VERSION
         digest = hashlib.sha256(canonical_json(blob).encode("utf8")).hexdigest()
         object.__setattr__(self, "_strong_id", (PROTOCOL_VERSION, digest))
         return digest
 
-    def rng_for_trials(self, batch_index: int = 0) -> np.random.SeedSequence:
+    def rng_for_trials(self, batch_index: int | None = None) -> np.random.SeedSequence:
         """Returns the seed sequence for one batch of trials of this point.
 
-        It depends only on :meth:`strong_id` (which includes ``seed``) and ``batch_index``,
+        It is ``SeedSequence(entropy=int(strong_id, 16), spawn_key=(batch_index,))``: it
+        depends only on :meth:`strong_id` (which includes ``seed``) and the batch index,
         never on the worker or the order of execution. Spawn children from it to get
         independent streams for separate random processes (instance draw, sampler, ...).
 
         Args:
-            batch_index: Index of the batch of trials, >= 0. Defaults to 0.
+            batch_index: Index of the batch of trials, >= 0. Defaults to None (this
+                point's :attr:`batch_index`).
 
         Returns:
             A ``numpy.random.SeedSequence``.
@@ -204,5 +227,7 @@ class SweepPoint:
             >>> int(rng.integers(10**9)) == int(np.random.default_rng(p.rng_for_trials()).integers(10**9))
             True
         """
+        if batch_index is None:
+            batch_index = self.batch_index
         batch_index = _check_int("batch_index", batch_index, 0)
         return np.random.SeedSequence(entropy=int(self.strong_id(), 16), spawn_key=(batch_index,))

@@ -14,11 +14,12 @@ the bracket it found, and :meth:`SearchResult.n_star_interval` gives the error b
 
 :class:`SampleComplexitySearch` is the state machine (``propose`` / ``observe``);
 :func:`run_searches` drives many of them at once on an executor: each curve is sequential,
-the curves run in parallel. Points already in the store are reused, so a killed run resumes
-and replays the same decisions. Rows are written in a deterministic order (round by round:
-every curve's 1st new point, then every curve's 2nd, ...), so 1 worker, N workers and Dask
-give the same file up to the ``seconds`` column; after an interrupted-and-resumed run only
-the folded table (:meth:`ResultStore.fold`) is guaranteed identical.
+the curves run in parallel. Points already in the store are reused (a point is observed
+through its folded row: every stored batch counts), so a killed run resumes and replays the
+same decisions. Rows are appended as their batches finish (see
+:mod:`qmemlearn.analysis.engine`), so the file order depends on the executor, but the folded
+table (:meth:`ResultStore.fold`) and the results are identical for 1 worker, N workers and
+Dask, and after any interruption and resume.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ import os
 from typing import Any, Iterable, NamedTuple
 
 from qmemlearn.analysis.engine import (
-    Evaluate, PointDispatcher, as_store, make_progress_bar, stored_row,
+    Evaluate, PointDispatcher, as_store, make_progress_bar, next_batch, stored_row, writer_lock,
 )
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.fit import n_star_interval
 from qmemlearn.analysis.points import SweepPoint
-from qmemlearn.analysis.store import ResultStore, Row
+from qmemlearn.analysis.rows import Row
+from qmemlearn.analysis.store import ResultStore
 
 
 def copies_per_shot(protocol: str) -> int:
@@ -267,7 +269,18 @@ class SearchResult:
         )
 
 
-_PENDING = object()
+def _replay(curves: list[SearchCurve], searches: list[SampleComplexitySearch],
+            known: dict[str, Row]) -> bool:
+    """Advances every search on stored rows alone; returns whether all finished."""
+    finished = True
+    for curve, search in zip(curves, searches):
+        while (copies := search.propose()) is not None:
+            row = stored_row(curve.point(copies), known)
+            if row is None:
+                finished = False
+                break
+            search.observe(copies, row.successes, row.trials)
+    return finished
 
 
 def run_searches(
@@ -281,6 +294,11 @@ def run_searches(
     progress: bool = True,
 ) -> list[SearchResult]:
     """Runs one sample-complexity search per curve, the curves concurrently; resumable.
+
+    Each proposed point is observed through its folded stored row if that has ``>=
+    curve.trials`` trials; otherwise one new batch of the missing trials is evaluated and
+    appended as soon as it finishes. Anything to evaluate happens under the store's writer
+    lock, after re-reading the file; a finished search takes no lock and writes nothing.
 
     Args:
         curves: The curves.
@@ -296,8 +314,9 @@ def run_searches(
         One :class:`SearchResult` per curve, in the given order.
 
     Raises:
-        ValueError: On a malformed store, a bad outcome or partial stored rows.
-        Exception: Whatever ``evaluate`` raised; finished rows are written first.
+        ValueError: On a malformed store (e.g. a duplicate batch) or a bad outcome.
+        StoreLockedError: If another writer holds the store past its ``lock_timeout``.
+        Exception: Whatever ``evaluate`` raised; finished batches are on disk already.
 
     Example:
         >>> from qmemlearn.tasks.synthetic import evaluate_synthetic
@@ -305,16 +324,30 @@ def run_searches(
         ...                       trials=2000) for n in (1, 2)]
         >>> [r.n_star for r in run_searches(curves, evaluate_synthetic, store=None,
         ...                                 progress=False)]
-        [7, 13]
+        [7, 14]
     """
     curves = list(curves)
     store = as_store(store)
-    known: dict[str, Row] = store.fold() if store is not None else {}
-    searches = [c.new_search(target=target, rel_resolution=rel_resolution) for c in curves]
-    slots: list[list[Any]] = [[] for _ in curves]  # per curve, per step: Row / None / _PENDING
-    waiters: dict[str, list[tuple[int, int]]] = {}
+
+    def fresh() -> list[SampleComplexitySearch]:
+        return [c.new_search(target=target, rel_resolution=rel_resolution) for c in curves]
+
+    searches = fresh()
+    if not _replay(curves, searches, store.fold() if store is not None else {}):
+        with writer_lock(store):
+            searches = fresh()
+            known = store.fold() if store is not None else {}
+            _drive(curves, searches, known, evaluate, store, executor, progress)
+    return [s.result(c) for s, c in zip(searches, curves)]
+
+
+def _drive(
+    curves: list[SearchCurve], searches: list[SampleComplexitySearch], known: dict[str, Row],
+    evaluate: Evaluate, store: ResultStore | None, executor: Any, progress: bool,
+) -> None:
+    """Runs the searches to the end, evaluating missing batches (under the writer lock)."""
+    waiting: dict[str, list[int]] = {}  # strong id in flight -> curves waiting for it
     dispatcher = PointDispatcher(evaluate, SerialExecutor() if executor is None else executor)
-    cursor = [0, 0]  # (round, curve) of the next slot to write
     evaluated = 0
 
     def advance(i: int) -> None:
@@ -322,38 +355,13 @@ def run_searches(
             point = curves[i].point(copies)
             row = stored_row(point, known)
             if row is not None:
-                slots[i].append(None)
                 searches[i].observe(copies, row.successes, row.trials)
                 continue
             sid = point.strong_id()
-            if sid in waiters:
-                waiters[sid].append((i, len(slots[i])))
-                slots[i].append(None)
-            else:
-                waiters[sid] = [(i, len(slots[i]))]
-                slots[i].append(_PENDING)
-                dispatcher.submit(point)
+            if sid not in waiting:
+                dispatcher.submit(next_batch(point, known))
+            waiting.setdefault(sid, []).append(i)
             return
-
-    def flush() -> None:
-        k, i = cursor
-        while True:
-            if i == len(curves):
-                if all(k + 1 >= len(s) for s in slots) and all(s.done for s in searches):
-                    break
-                k, i = k + 1, 0
-                continue
-            if k < len(slots[i]):
-                if slots[i][k] is _PENDING:
-                    break
-                if slots[i][k] is not None:
-                    if store is not None:
-                        store.append(slots[i][k])
-                    slots[i][k] = None
-            elif not searches[i].done:
-                break
-            i += 1
-        cursor[:] = [k, i]
 
     bar = make_progress_bar(None, desc="search points", enabled=progress)
 
@@ -368,27 +376,19 @@ def run_searches(
         update_bar()
         while len(dispatcher):
             results, error = dispatcher.wait()
-            for point, row in results:
+            for _, row in results:
+                if store is not None:
+                    store.append(row)
                 sid = row.strong_id
                 known[sid] = known[sid] + row if sid in known else row
                 evaluated += 1
-                for j, (i, k) in enumerate(waiters.pop(sid)):
-                    if j == 0:
-                        slots[i][k] = row
-                    searches[i].observe(point.copies, row.successes, row.trials)
-                    advance(i)
-            flush()
+                for i in waiting.pop(sid):
+                    advance(i)  # observes the folded row, or asks for a further batch
             update_bar()
             if error is not None:
                 raise error
     except BaseException:
         dispatcher.cancel_all()
-        if store is not None:
-            for k in range(max((len(s) for s in slots), default=0)):
-                for s in slots:
-                    if k < len(s) and isinstance(s[k], Row):
-                        store.append(s[k])
         raise
     finally:
         bar.close()
-    return [s.result(c) for s, c in zip(searches, curves)]

@@ -1,9 +1,15 @@
+"""Tests for qmemlearn.analysis.engine: batches, resume after any kill, durability."""
+
+import contextlib
+import dataclasses
+import time
+
 import pytest
 
-from qmemlearn.analysis.engine import run_points
+from qmemlearn.analysis.engine import next_batch, run_points
 from qmemlearn.analysis.executors import DaskExecutor, LocalPoolExecutor, SerialExecutor
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
-from qmemlearn.analysis.store import ResultStore, Row
+from qmemlearn.analysis.store import IncompleteRowWarning, ResultStore, Row
 from qmemlearn.tasks.synthetic import evaluate_synthetic
 
 
@@ -24,7 +30,7 @@ class FailAfter:
         self.budget, self.calls = budget, []
 
     def __call__(self, point):
-        self.calls.append(point.strong_id())
+        self.calls.append((point.strong_id(), point.batch_index, point.trials))
         if len(self.calls) > self.budget:
             raise KeyboardInterrupt("simulated kill")
         return evaluate_synthetic(point)
@@ -32,12 +38,14 @@ class FailAfter:
 
 def table(folded):
     """Folded table without timing: what must not depend on how the sweep ran."""
-    return {sid: (r.successes, r.trials, r.copies, r.n, r.protocol) for sid, r in folded.items()}
+    return {sid: (r.successes, r.trials, r.batches, r.copies, r.n, r.protocol)
+            for sid, r in folded.items()}
 
 
-def strip_seconds(path):
+def sorted_rows_without_seconds(path):
     lines = path.read_text().splitlines()
-    return [",".join(f for j, f in enumerate(line.split(",")) if j != 8) for line in lines]
+    drop = lines[0].split(",").index("seconds")
+    return sorted(",".join(f for j, f in enumerate(line.split(",")) if j != drop) for line in lines)
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +55,12 @@ def reference(tmp_path_factory):
     return path, folded
 
 
-def test_run_points_writes_one_row_per_point_in_input_order(reference):
+def test_run_points_writes_one_batch_row_per_point(reference):
     path, folded = reference
     rows = ResultStore(path).read()
-    assert [r.strong_id for r in rows] == [p.strong_id() for p in sweep()]
+    assert [r.strong_id for r in rows] == [p.strong_id() for p in sweep()]  # serial: in order
     assert table(folded) == table(ResultStore(path).fold())
-    assert all(r.trials == 300 and r.seconds >= 0 for r in rows)
+    assert all(r.trials == 300 and r.batch_index == 0 and r.seconds >= 0 for r in rows)
     # Successes follow the synthetic curve (sanity, not a precision test).
     by_copies = {r.copies: r.successes / r.trials for r in rows if r.n == 1}
     assert by_copies[16] > by_copies[2]
@@ -62,30 +70,86 @@ def test_rerunning_a_finished_sweep_leaves_the_file_byte_identical(reference, tm
     path, folded = reference
     before = path.read_bytes()
     never = FailAfter(0)
-    again = run_points(sweep(), never, store=path, progress=False)
+    again = run_points(sweep(), never, store=ResultStore(path, lock_timeout=0), progress=False)
     assert never.calls == []
     assert path.read_bytes() == before
+    assert not (path.parent / "stats.csv.lock").exists()  # nothing to do: no lock taken
     assert table(again) == table(folded)
+    fewer = run_points(sweep(trials=100), never, store=path, progress=False)  # already covered
+    assert never.calls == [] and table(fewer) == table(folded)
 
 
-def test_killed_then_resumed_run_matches_uninterrupted(reference, tmp_path):
+@pytest.mark.parametrize("budget", range(0, 13))
+def test_killed_after_every_row_count_then_resumed_matches_uninterrupted(tmp_path, budget):
+    """A kill after k finished batches, for every k: the resume evaluates exactly the rest."""
+    points = sweep()[:12]
+    reference = run_points(points, evaluate_synthetic, store=None, progress=False)
+    path = tmp_path / "stats.csv"
+    killer = FailAfter(budget)
+    if budget < len(points):
+        with pytest.raises(KeyboardInterrupt):
+            run_points(points, killer, store=path, progress=False)
+    else:
+        run_points(points, killer, store=path, progress=False)
+    assert len(ResultStore(path).read()) == budget
+    resumer = FailAfter(10**9)
+    resumed = run_points(points, resumer, store=path, progress=False)
+    assert len(resumer.calls) == len(points) - budget
+    assert not set(resumer.calls) & set(killer.calls[:budget])
+    rows = ResultStore(path).read()
+    assert sorted(r.strong_id for r in rows) == sorted(p.strong_id() for p in points)  # once each
+    assert table(ResultStore(path).fold()) == table(reference) == table(resumed)
+
+
+def test_resume_from_every_cut_of_the_file_matches_uninterrupted(reference, tmp_path):
+    """A SIGKILL can leave the file cut anywhere: at a line end or inside a line."""
+    ref_path, ref_folded = reference
+    data = ref_path.read_bytes()
+    ends = [k + 1 for k, byte in enumerate(data) if byte == ord("\n")]
+    cuts = sorted({0, *ends[:8], *(e - 17 for e in ends[1:8]), len(data) - 5})
+    path = tmp_path / "stats.csv"
+    for cut in cuts:
+        path.write_bytes(data[:cut])
+        torn = data[:cut] and not data[:cut].endswith(b"\n")
+        with pytest.warns(IncompleteRowWarning) if torn else contextlib.nullcontext():
+            resumed = run_points(sweep(), evaluate_synthetic, store=ResultStore(path, fsync=False),
+                                 progress=False)
+        assert table(resumed) == table(ref_folded) == table(ResultStore(path).fold()), cut
+
+
+def test_more_trials_append_a_new_batch_with_fresh_samples(reference, tmp_path):
     ref_path, ref_folded = reference
     path = tmp_path / "stats.csv"
-    killer = FailAfter(7)
-    with pytest.raises(KeyboardInterrupt):
-        run_points(sweep(), killer, store=path, progress=False)
-    assert len(ResultStore(path).read()) == 7
-    resumer = FailAfter(10**9)
-    resumed = run_points(sweep(), resumer, store=path, progress=False)
-    assert len(resumer.calls) == len(sweep()) - 7
-    assert not set(resumer.calls) & set(killer.calls[:7])
+    path.write_bytes(ref_path.read_bytes())
+    counter = FailAfter(10**9)
+    deeper = run_points(sweep(trials=500), counter, store=path, progress=False)
+    assert sorted(c[1:] for c in counter.calls) == [(1, 200)] * len(sweep())
     rows = ResultStore(path).read()
-    assert sorted(r.strong_id for r in rows) == sorted(p.strong_id() for p in sweep())  # no dupes
-    assert table(ResultStore(path).fold()) == table(ref_folded) == table(resumed)
+    assert len(rows) == 2 * len(sweep())
+    for p in sweep():
+        r = deeper[p.strong_id()]
+        old = ref_folded[p.strong_id()]
+        batch = evaluate_synthetic(dataclasses.replace(p, trials=200, batch_index=1))
+        assert (r.trials, r.batches) == (500, (0, 1))
+        assert r.successes == old.successes + batch.successes
+    counter.calls.clear()
+    run_points(sweep(trials=500), counter, store=path, progress=False)
+    assert counter.calls == []
+
+
+def test_next_batch_numbers_batches_after_the_largest_stored_index():
+    p = sweep()[0]
+    stored = {p.strong_id(): Row.from_point(
+        dataclasses.replace(p, trials=40, batch_index=4), PointOutcome(10, 40), seconds=0)}
+    b = next_batch(p, stored)
+    assert (b.trials, b.batch_index, b.strong_id()) == (260, 5, p.strong_id())
+    assert next_batch(p, {}).batch_index == 0
+    with pytest.raises(ValueError, match="already has trials=40 >= point.trials=40"):
+        next_batch(dataclasses.replace(p, trials=40), stored)
 
 
 @pytest.mark.parametrize("kind", ["pool2", "dask"])
-def test_executors_give_identical_tables_and_files(reference, tmp_path, kind):
+def test_executors_give_identical_folded_tables(reference, tmp_path, kind):
     ref_path, ref_folded = reference
     path = tmp_path / "stats.csv"
     if kind == "pool2":
@@ -97,16 +161,16 @@ def test_executors_give_identical_tables_and_files(reference, tmp_path, kind):
                             progress=False)
     assert table(folded) == table(ref_folded)
     assert table(ResultStore(path).fold()) == table(ref_folded)
-    # Rows are written in input order whatever the completion order: same file but timing.
-    assert strip_seconds(path) == strip_seconds(ref_path)
+    # Rows are written as they finish; sorted, the files differ only in timing.
+    assert sorted_rows_without_seconds(path) == sorted_rows_without_seconds(ref_path)
 
 
-def test_duplicates_are_evaluated_once_and_serial_executor_is_default(tmp_path):
+def test_duplicates_are_evaluated_once_and_the_largest_trials_wins(tmp_path):
     p = sweep()[0]
     counter = FailAfter(10**9)
-    out = run_points([p, p, p], counter, store=tmp_path / "s.csv", executor=SerialExecutor(),
-                     progress=False)
-    assert len(counter.calls) == 1 and list(out) == [p.strong_id()]
+    out = run_points([p, dataclasses.replace(p, trials=500), p], counter, store=tmp_path / "s.csv",
+                     executor=SerialExecutor(), progress=False)
+    assert [c[1:] for c in counter.calls] == [(0, 500)] and list(out) == [p.strong_id()]
     assert len(ResultStore(tmp_path / "s.csv").read()) == 1
 
 
@@ -130,12 +194,10 @@ def test_bad_outcomes_are_reported(tmp_path):
         run_points(sweep()[:1], not_an_outcome, store=None, progress=False)
 
 
-def test_partial_stored_rows_are_refused(tmp_path):
-    p = sweep()[0]
-    store = ResultStore(tmp_path / "s.csv")
-    store.append(Row.from_point(p, PointOutcome(successes=10, trials=100), seconds=0))
-    with pytest.raises(ValueError, match=r"trials=100 < point.trials=300"):
-        run_points([p], evaluate_synthetic, store=store, progress=False)
+def test_a_failed_run_leaves_no_new_file(tmp_path):
+    with pytest.raises(ValueError, match="evaluate returned 3"):
+        run_points(sweep()[:1], not_an_outcome, store=tmp_path / "s.csv", progress=False)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_progress_bar_goes_to_stderr(capsys):
@@ -147,14 +209,28 @@ def test_progress_bar_goes_to_stderr(capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_file_order_is_input_order_even_when_completion_order_is_not(tmp_path):
-    slow = {"c0": 1.5, "slope": 0.8, "sleep_per_copy": 0.004}  # first point sleeps 0.4 s
-    points = [SweepPoint(task="synthetic", protocol="p", rule="r", n=2, copies=100, trials=50,
-                         json_metadata=slow)]
-    points += [SweepPoint(task="synthetic", protocol="p", rule="r", n=2, copies=c, trials=50)
-               for c in range(1, 9)]
+WATCHED = {}
+
+
+def wait_for_rows(point):
+    """The slow point: returns only once the fast points' rows are on disk (or after 10 s)."""
+    if point.copies == 100:
+        path, wanted = WATCHED["path"], WATCHED["rows"]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if len(ResultStore(path).read()) >= wanted:
+                WATCHED["seen"] = True
+                break
+            time.sleep(0.01)
+    return evaluate_synthetic(point)
+
+
+def test_finished_points_reach_disk_while_a_slow_one_runs(tmp_path):
+    points = [SweepPoint(task="synthetic", protocol="p", rule="r", n=2, copies=c, trials=50)
+              for c in (100, *range(1, 9))]
     path = tmp_path / "s.csv"
+    WATCHED.update(path=path, rows=8, seen=False)
     with DaskExecutor(None, n_workers=2, threads_per_worker=1, processes=False) as ex:
-        run_points(points, evaluate_synthetic, store=path, executor=ex, progress=False)
-    assert [r.copies for r in ResultStore(path).read()] == [100, *range(1, 9)]
-    assert ResultStore(path).read()[0].seconds >= 0.3
+        run_points(points, wait_for_rows, store=path, executor=ex, progress=False)
+    assert WATCHED["seen"]  # the 8 fast rows were durable before the slow point finished
+    assert [r.copies for r in ResultStore(path).read()][-1] == 100

@@ -1,10 +1,14 @@
 import os
+import signal
+import subprocess
 import sys
+import textwrap
+import time
 
 import pytest
 
 from qmemlearn.analysis.executors import (
-    DaskExecutor, Executor, LocalPoolExecutor, SerialExecutor, make_executor,
+    DaskExecutor, Executor, LocalPoolExecutor, SerialExecutor, exit_with_parent, make_executor,
 )
 
 
@@ -75,3 +79,58 @@ def test_make_executor_choices():
             make_executor(bad)
     with pytest.raises(ValueError, match="max_workers=0 must be None or an int >= 1"):
         LocalPoolExecutor(0)
+
+
+ORPHAN_PARENT = textwrap.dedent("""
+    import time
+    from qmemlearn.analysis.executors import LocalPoolExecutor
+
+    if __name__ == "__main__":
+        ex = LocalPoolExecutor(max_workers=2)
+        futures = [ex.submit(time.sleep, 120) for _ in range(4)]
+        deadline = time.monotonic() + 30
+        while len(ex._pool._processes) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # let the workers start their tasks
+        print(" ".join(str(pid) for pid in ex._pool._processes), flush=True)
+        time.sleep(120)
+""")
+
+
+def _running(pid):
+    """Whether ``pid`` is a live process (zombies waiting to be reaped count as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_pool_workers_exit_when_the_parent_is_sigkilled(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(ORPHAN_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    pids = []
+    try:
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert len(pids) == 2 and all(_running(pid) for pid in pids)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_running(pid) for pid in pids), "pool workers outlived their parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for pid in pids:  # never leave orphans behind, even when the test fails
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_exit_with_parent_is_the_pool_initializer():
+    with LocalPoolExecutor(max_workers=1) as ex:
+        assert ex._pool._initializer is exit_with_parent
+        assert ex._pool._initargs == (os.getpid(),)
+        assert ex.submit(square, 3).result() == 9  # the watch does not disturb the work

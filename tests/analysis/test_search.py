@@ -1,3 +1,4 @@
+import contextlib
 import math
 
 import pytest
@@ -139,9 +140,10 @@ def table(path):
     return {sid: (r.successes, r.trials) for sid, r in ResultStore(path).fold().items()}
 
 
-def strip_seconds(path):
-    return [[f for j, f in enumerate(line.split(",")) if j != 8]
-            for line in path.read_text().splitlines()]
+def sorted_rows_without_seconds(path):
+    lines = path.read_text().splitlines()
+    drop = lines[0].split(",").index("seconds")
+    return sorted([f for j, f in enumerate(line.split(",")) if j != drop] for line in lines)
 
 
 def test_reference_file_has_each_point_once(reference):
@@ -149,6 +151,7 @@ def test_reference_file_has_each_point_once(reference):
     rows = ResultStore(path).read()
     assert len(rows) == sum(len(r.evaluations) for r in results)
     assert len({r.strong_id for r in rows}) == len(rows)
+    assert all(r.batch_index == 0 and r.trials == 1000 for r in rows)
     assert all(r.reached for r in results)
 
 
@@ -160,7 +163,27 @@ def test_rerunning_finished_search_is_byte_identical(reference):
     assert never.calls == [] and path.read_bytes() == before
 
 
-@pytest.mark.parametrize("budget", [0, 5, 23])
+@pytest.mark.parametrize("budget", range(0, 11))
+def test_search_killed_after_every_row_count_resumes_to_the_same_result(tmp_path, budget):
+    few = curves(trials=300, ns=(1,))
+    ref_results = run_searches(few, evaluate_synthetic, store=tmp_path / "ref.csv",
+                               progress=False)
+    total = len(ResultStore(tmp_path / "ref.csv").read())
+    assert total == 10  # the budgets above cover every kill point
+    path = tmp_path / "stats.csv"
+    killer = FailAfter(budget)
+    with pytest.raises(RuntimeError, match="simulated kill") if budget < total else contextlib.nullcontext():
+        run_searches(few, killer, store=path, progress=False)
+    assert len(ResultStore(path).read()) == budget
+    resumer = FailAfter(10**9)
+    resumed = run_searches(few, resumer, store=path, progress=False)
+    assert len(resumer.calls) == total - budget and not set(resumer.calls) & set(killer.calls[:budget])
+    assert summary(resumed) == summary(ref_results)
+    assert table(path) == table(tmp_path / "ref.csv")
+    assert all(r.batches == (0,) for r in ResultStore(path).fold().values())  # each counted once
+
+
+@pytest.mark.parametrize("budget", [5, 23])
 def test_killed_then_resumed_search_matches_uninterrupted(reference, tmp_path, budget):
     ref_path, ref_results = reference
     path = tmp_path / "stats.csv"
@@ -189,7 +212,7 @@ def test_executors_give_identical_searches(reference, tmp_path, kind):
                                progress=False)
     assert summary(results) == summary(ref_results)
     assert table(path) == table(ref_path)
-    assert strip_seconds(path) == strip_seconds(ref_path)  # even the row order is the same
+    assert sorted_rows_without_seconds(path) == sorted_rows_without_seconds(ref_path)
 
 
 def test_identical_curves_share_points(tmp_path):
@@ -207,7 +230,7 @@ def test_progress_bar_goes_to_stderr(capsys):
     assert "search points" in captured.err and captured.out == ""
 
 
-def test_file_order_is_deterministic_when_one_curve_is_slow(tmp_path):
+def test_results_are_the_same_when_one_curve_is_slow(tmp_path):
     slow = dict(META, sleep_per_copy=0.01)
     mixed = [curves(trials=200, ns=(3,), meta=slow)[0], *curves(trials=200, ns=(1, 2, 3, 4))]
     serial_path, dask_path = tmp_path / "serial.csv", tmp_path / "dask.csv"
@@ -216,4 +239,25 @@ def test_file_order_is_deterministic_when_one_curve_is_slow(tmp_path):
         parallel = run_searches(mixed, evaluate_synthetic, store=dask_path, executor=ex,
                                 progress=False)
     assert summary(parallel) == summary(serial)
-    assert strip_seconds(dask_path) == strip_seconds(serial_path)
+    assert table(dask_path) == table(serial_path)
+    assert sorted_rows_without_seconds(dask_path) == sorted_rows_without_seconds(serial_path)
+
+
+def test_more_trials_deepen_stored_points_with_new_batches(tmp_path):
+    path = tmp_path / "s.csv"
+    shallow = run_searches(curves(trials=300, ns=(2,)), evaluate_synthetic, store=path,
+                           progress=False)
+    counter = FailAfter(10**9)
+    deep = run_searches(curves(trials=800, ns=(2,)), counter, store=path, progress=False)
+    folded = ResultStore(path).fold()
+    shared = {e.copies for r in shallow for e in r.evaluations} & {
+        e.copies for r in deep for e in r.evaluations}
+    assert shared  # the deeper search revisits points and tops them up
+    for r in deep:
+        for e in r.evaluations:
+            row = folded[r.curve.point(e.copies).strong_id()]
+            assert (e.trials, e.successes) == (row.trials, row.successes) and row.trials >= 800
+    topped = [row for row in folded.values() if row.batches == (0, 1)]
+    assert topped and all(row.trials == 800 for row in topped)
+    assert len(counter.calls) == len(ResultStore(path).read()) - sum(
+        len(r.evaluations) for r in shallow)

@@ -1,13 +1,15 @@
+"""Tests for qmemlearn.analysis.store: the append-only results file and its writer lock."""
+
 import json
 import math
+import os
 import warnings
 
 import pytest
 
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
-from qmemlearn.analysis.store import (
-    CSV_COLUMNS, CSV_HEADER, IncompleteRowWarning, ResultStore, Row, fold_rows, package_versions,
-)
+from qmemlearn.analysis.rows import CSV_COLUMNS, CSV_HEADER, OLD_CSV_COLUMNS, Row
+from qmemlearn.analysis.store import IncompleteRowWarning, ResultStore
 
 VERSIONS = {"numpy": "2.0", "python": "3.11"}
 
@@ -18,29 +20,25 @@ def point(copies=4, **changes):
     return SweepPoint(**{**kwargs, **changes})
 
 
-def row(copies=4, successes=7.5, seconds=0.25, versions=VERSIONS, **changes):
-    p = point(copies, **changes)
+def row(copies=4, successes=7.5, seconds=0.25, versions=VERSIONS, batch=0, **changes):
+    p = point(copies, batch_index=batch, **changes)
     return Row.from_point(p, PointOutcome(successes=successes, trials=p.trials),
                           seconds=seconds, versions=versions)
 
 
-def test_round_trip_keeps_exact_halves_and_json(tmp_path):
+def test_round_trip_keeps_exact_halves_json_and_line_origins(tmp_path):
     store = ResultStore(tmp_path / "sub" / "stats.csv")
     rows = [row(4, 7.5), row(8, 10), row(16, 0.5, seconds=1.234567891)]
     for r in rows:
         store.append(r)
     text = (tmp_path / "sub" / "stats.csv").read_text()
-    assert text.startswith(CSV_HEADER)
-    assert text.count("\n") == 4
+    assert text.startswith(CSV_HEADER) and text.count("\n") == 4
     got = store.read()
     assert [r.successes for r in got] == [7.5, 10.0, 0.5]
-    assert got[0] == rows[0]
-    assert got[2].seconds == 1.234568
+    assert got[0] == rows[0] and got[2].seconds == 1.234568
+    assert [r.origin for r in got] == [f"{store.path}:{k}" for k in (2, 3, 4)]
     assert got[0].json_metadata == {"alpha": 0.9, "note": 'a,"quoted" value'}
-    line = text.splitlines()[1]
-    assert ",7.5,0.25,ideal,0," in line
-    assert line.endswith('"{""numpy"":""2.0"",""python"":""3.11""}"')
-    assert ",10,0.25," in text.splitlines()[2]  # integral successes written without ".0"
+    assert not os.path.exists(store.holder_path)  # the holder note goes with the lock
 
 
 def test_header_only_written_once_and_missing_file_reads_empty(tmp_path):
@@ -57,39 +55,42 @@ def test_wrong_header_lists_got_and_expected(tmp_path):
     path.write_text("strong_id,task,protocol,n,copies\n")
     with pytest.raises(ValueError, match=r"(?s)stats.csv:1: CSV header.*got: +\['strong_id', "
                        r"'task', 'protocol', 'n', 'copies'\].*expected: +\['strong_id'.*'versions'\]"
-                       r".*missing: \['rule', 'trials'"):
+                       r".*missing: \['rule', 'batch', 'trials'"):
         ResultStore(path).read()
     with pytest.raises(ValueError, match="CSV header does not match"):
         ResultStore(path).append(row())
     assert path.read_text() == "strong_id,task,protocol,n,copies\n"  # untouched
 
 
-@pytest.mark.parametrize(
-    "mutate,reason",
-    [
-        (lambda f: f[:-1], "expected 13 fields, got 12"),
-        (lambda f: f[:4] + ["3.0"] + f[5:], r"n='3.0' is not an integer"),
-        (lambda f: f[:7] + ["lots"] + f[8:], r"successes='lots' is not a number"),
-        (lambda f: f[:7] + ["11"] + f[8:], r"successes=11.0 must be in \[0, trials=10\]"),
-        (lambda f: f[:11] + ['{"a":'] + f[12:], "json_metadata=.* is not valid JSON"),
-        (lambda f: ["xyz"] + f[1:], "strong_id='xyz' must be 64 lowercase hex digits"),
-    ],
-)
-def test_malformed_row_names_file_and_line(tmp_path, mutate, reason):
-    import csv
-    import io
+def test_old_format_table_gets_a_clear_error(tmp_path):
+    path = tmp_path / "full.csv"
+    path.write_text(",".join(OLD_CSV_COLUMNS) + "\n")
+    with pytest.raises(ValueError, match=r"(?s)full.csv:1: CSV header does not match.*"
+                                         r"missing: \['batch'\].*before rows were batches"):
+        ResultStore(path).fold()
 
+
+def test_malformed_row_names_file_and_line(tmp_path):
     path = tmp_path / "stats.csv"
     store = ResultStore(path)
     store.append(row(4))
-    fields = next(csv.reader([row(8).to_csv_line().rstrip("\n")]))
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(mutate(fields))
     with open(path, "a") as f:
-        f.write(buffer.getvalue())
+        f.write(row(8).to_csv_line().replace(",0,10,7.5,", ",0,10,lots,"))
     store.append(row(16))
-    with pytest.raises(ValueError, match=rf"stats.csv:3: malformed row \({reason}"):
+    with pytest.raises(ValueError, match=r"stats.csv:3: malformed row \(successes='lots' is not"):
         store.read()
+
+
+def test_duplicate_batch_in_a_file_names_file_lines_and_strong_id(tmp_path):
+    path = tmp_path / "stats.csv"
+    store = ResultStore(path)
+    for r in (row(4, batch=0), row(8), row(4, batch=1), row(4, successes=2, batch=0)):
+        store.append(r)
+    sid = point(4).strong_id()
+    with pytest.raises(ValueError, match=rf"stats.csv:5: duplicate batch 0 of strong_id={sid} "
+                                         rf"\(first at .*stats.csv:2\)"):
+        store.fold()
+    assert len(store.read()) == 4  # reading rows is fine; only counting them twice is not
 
 
 def test_truncated_last_line_is_ignored_then_cut_before_next_append(tmp_path):
@@ -131,37 +132,13 @@ def test_truncated_header_is_rewritten(tmp_path):
         ResultStore(path).read()
 
 
-def test_blank_lines_are_skipped(tmp_path):
+def test_blank_lines_are_skipped_and_non_utf8_is_an_error(tmp_path):
     path = tmp_path / "stats.csv"
     path.write_text(CSV_HEADER + "\n" + row().to_csv_line() + "\n")
     assert len(ResultStore(path).read()) == 1
-
-
-def test_fold_adds_rows_and_merges_versions(tmp_path):
-    store = ResultStore(tmp_path / "stats.csv")
-    store.append(row(4, 7.5, seconds=0.25))
-    store.append(row(8, 2, seconds=1.0))
-    store.append(row(4, 3, seconds=0.5, versions={"numpy": "2.1", "python": "3.11"}))
-    folded = store.fold()
-    assert list(folded) == [point(4).strong_id(), point(8).strong_id()]
-    r = folded[point(4).strong_id()]
-    assert (r.trials, r.successes, r.seconds) == (20, 10.5, 0.75)
-    assert r.versions == [{"numpy": "2.0", "python": "3.11"}, {"numpy": "2.1", "python": "3.11"}]
-    assert (r + row(4)).versions == r.versions
-    assert fold_rows([]) == {}
-
-
-def test_adding_rows_with_different_metadata_for_one_id_raises():
-    a = row(4)
-    b = Row(**{**a.__dict__, "noise": "depolarizing"})
-    with pytest.raises(ValueError, match=r"same strong_id=.* disagree on noise: 'ideal' != "
-                                         r"'depolarizing'"):
-        fold_rows([a, b])
-    c = Row(**{**a.__dict__, "json_metadata": {"alpha": 0.8}})
-    with pytest.raises(ValueError, match="disagree on json_metadata"):
-        a + c
-    with pytest.raises(ValueError, match="Cannot add rows of different points"):
-        a + row(8)
+    path.write_bytes(CSV_HEADER.encode() + b"\xff\xfe\n")
+    with pytest.raises(ValueError, match="stats.csv: not UTF-8 text"):
+        ResultStore(path).read()
 
 
 def test_zero_trial_rows_and_dataframe(tmp_path):
@@ -169,14 +146,16 @@ def test_zero_trial_rows_and_dataframe(tmp_path):
     zero = Row(**{**row(4).__dict__, "trials": 0, "successes": 0.0})
     store.append(zero)
     store.append(row(8))
+    store.append(row(8, successes=2.5, batch=1))
     df = store.to_dataframe()
-    assert list(df.columns) == [*CSV_COLUMNS, "success_rate"]
-    assert math.isnan(df.success_rate[0]) and df.success_rate[1] == 0.75
+    assert list(df.columns) == [*CSV_COLUMNS, "batches", "success_rate"]
+    assert math.isnan(df.success_rate[0]) and df.success_rate[1] == 0.5
+    assert list(df.batches) == [1, 2] and df.batch[0] == 0 and math.isnan(df.batch[1])  # folded
     assert json.loads(df.json_metadata[1]) == point().json_metadata
-    assert len(store.to_dataframe(fold=False)) == 2
+    assert len(store.to_dataframe(fold=False)) == 3
 
 
-def test_package_versions():
-    versions = package_versions()
-    assert {"python", "numpy"} <= set(versions)
-    assert all(isinstance(v, str) for v in versions.values())
+def test_lock_timeout_is_validated():
+    for bad in (-1, "soon", True):
+        with pytest.raises(ValueError, match=rf"lock_timeout={bad!r} must be None or a number"):
+            ResultStore("x.csv", lock_timeout=bad)

@@ -61,7 +61,7 @@ def test_reproduce_writes_table_summary_and_figure_and_reruns_identically(tmp_pa
     assert "(full mode)" in captured.err and str(csv) in captured.err
     for path in (csv, summary, png, pdf):
         assert path.stat().st_size > 0
-    assert csv.read_text().startswith("strong_id,task,protocol,rule,n,copies,trials,successes,seconds,")
+    assert csv.read_text().startswith("strong_id,task,protocol,rule,n,copies,batch,trials,successes,seconds,")
     data = json.loads(summary.read_text())
     assert data["unit"] == "copies of rho consumed (a two-copy shot costs 2)"
     assert (data["experiment"], data["mode"], data["seed"], data["trials_per_point"]) == (
