@@ -140,7 +140,7 @@ def save_pauli_learning_figure(result: "ExperimentResult", path_stem: str | path
     plot_success_curve(ax=right, result=result)
     config = result.config
     fig.suptitle(
-        f"Learning a hidden Pauli from ρ = (I + sαP)/2ⁿ, α = {config.alpha:g}, noise: {config.noise}"
+        f"Learning a hidden Pauli from ρ = (I + sαP)/2ⁿ, α = {config.params['alpha']:g}, noise: {config.noise}"
         f"   [{config.mode} run, seed {config.seed}]",
         fontsize=10,
     )

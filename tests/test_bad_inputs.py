@@ -22,8 +22,8 @@ import qmemlearn
 from qmemlearn.cli.main import main
 
 TINY = {
-    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 5, "alpha": 0.9,
-    "noise": "ideal", "backend": "fast", "target": 0.8, "trials": 8, "rel_resolution": 0.25,
+    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 5, "params": {"alpha": 0.9, "backend": "fast"},
+    "noise": "ideal", "target": 0.8, "trials": 8, "rel_resolution": 0.25,
     "max_copies": 64,
     "modes": {
         "full": {
@@ -119,11 +119,11 @@ DELETE = object()
 
 #: config case id -> (changes to TINY, regex the message must match besides the file name)
 CONFIG_CASES: dict[str, tuple[list[tuple[str, object]], str]] = {
-    "alpha-big": ([("alpha", 1.5)], r"'alpha'"),
-    "alpha-negative": ([("alpha", -0.1)], r"'alpha'"),
-    "alpha-str": ([("alpha", "0.9")], r"'alpha'"),
-    "alpha-null": ([("alpha", None)], r"'alpha'"),
-    "alpha-bool": ([("alpha", True)], r"'alpha'"),
+    "alpha-big": ([("params.alpha", 1.5)], r"params.alpha"),
+    "alpha-negative": ([("params.alpha", -0.1)], r"params.alpha"),
+    "alpha-str": ([("params.alpha", "0.9")], r"params.alpha"),
+    "alpha-null": ([("params.alpha", None)], r"params.alpha"),
+    "alpha-bool": ([("params.alpha", True)], r"params.alpha"),
     "target-zero": ([("target", 0)], r"'target'"),
     "target-big": ([("target", 1.5)], r"'target'"),
     "target-str": ([("target", "high")], r"'target'"),
@@ -142,15 +142,16 @@ CONFIG_CASES: dict[str, tuple[list[tuple[str, object]], str]] = {
     "noise-unknown": ([("noise", "bogus")], r"'noise'"),
     "noise-int": ([("noise", 5)], r"'noise'"),
     "noise-range": ([("noise", "depolarizing:p1=2")], r"'noise'"),
-    "backend-unknown": ([("backend", "nope")], r"'backend'"),
-    "backend-int": ([("backend", 3)], r"'backend'"),
+    "backend-unknown": ([("params.backend", "nope")], r"params.backend"),
+    "backend-int": ([("params.backend", 3)], r"params.backend"),
     "seed-str": ([("seed", "abc")], r"'seed'"),
     "seed-negative": ([("seed", -1)], r"'seed'"),
     "seed-float": ([("seed", 1.5)], r"'seed'"),
     "seed-bool": ([("seed", True)], r"'seed'"),
     "task-unknown": ([("task", "nope")], r"'task'"),
     "experiment-int": ([("experiment", 5)], r"'experiment'"),
-    "missing-alpha": ([("alpha", DELETE)], r"alpha"),
+    "params-unknown-key": ([("params.beta", 1)], r"beta"),
+    "params-not-object": ([("params", 3)], r"params"),
     "missing-modes": ([("modes", DELETE)], r"modes"),
     "unknown-top-key": ([("trails", 200)], r"'trails'"),
     "modes-list": ([("modes", [])], r"'modes'"),

@@ -20,8 +20,8 @@ from qmemlearn.plots import (  # noqa: E402
 )
 
 TINY = {
-    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 11, "alpha": 0.9,
-    "noise": "ideal", "backend": "fast", "target": 0.8, "trials": 30, "rel_resolution": 0.25,
+    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 11, "params": {"alpha": 0.9, "backend": "fast"},
+    "noise": "ideal", "target": 0.8, "trials": 30, "rel_resolution": 0.25,
     "max_copies": 4096,
     "modes": {"full": {
         "curves": [

@@ -12,8 +12,10 @@ import pathlib
 from typing import Any
 
 MODES = ("full", "quick")
-REQUIRED_KEYS = ("experiment", "task", "seed", "alpha", "noise", "backend", "target", "trials", "modes")
-OPTIONAL_KEYS = ("description", "rel_resolution", "max_copies")
+REQUIRED_KEYS = ("experiment", "task", "seed", "noise", "target", "trials", "modes")
+OPTIONAL_KEYS = ("description", "kind", "params", "rel_resolution", "max_copies")
+#: The experiment kind this module validates (advantage maps have their own loader).
+KIND = "sample-complexity"
 MODE_KEYS = ("curves", "success_curve", "description")
 CURVE_KEYS = ("protocol", "rule", "n_min", "n_max")
 SUCCESS_KEYS = ("n", "copies")
@@ -92,35 +94,30 @@ class _Checker:
         return value
 
 
-def _task_rules(task: str) -> tuple[str, ...]:
-    if task == "pauli-learning":
-        from qmemlearn.tasks.pauli_learning import RULES
-
-        return tuple(RULES)
-    return ()  # other tasks check their rules through their points
-
-
 def validate_raw_config(raw: dict[str, Any], path: pathlib.Path) -> None:
     """Checks every key and value of a parsed config.
 
     Raises:
         ConfigError: Naming ``path`` and the first bad key, its value and what is allowed.
     """
-    from qmemlearn.backends import BACKENDS
     from qmemlearn.noise import parse_noise
-    from qmemlearn.protocols import PROTOCOLS
-    from qmemlearn.tasks import task_evaluator
+    from qmemlearn.tasks import get_task
 
     check = _Checker(path)
     check.keys("", raw, REQUIRED_KEYS, OPTIONAL_KEYS)
     check.text("experiment", raw["experiment"])
+    if "kind" in raw:
+        check.choice("kind", raw["kind"], (KIND,))
     task = check.text("task", raw["task"])
     try:
-        task_evaluator(task)
+        spec = get_task(task)
     except ValueError as error:
         raise check.fail("task", task, f"is unknown ({error})") from None
+    try:
+        spec.resolve_params(raw.get("params"), where="params")
+    except ValueError as error:
+        raise ConfigError(f"{path}: key {error}") from None
     check.int_at_least("seed", raw["seed"], 0)
-    check.number("alpha", raw["alpha"], 0, 1, low_open=False, high_open=False)
     noise = raw["noise"]
     if not isinstance(noise, str):
         raise check.fail("noise", noise, "must be a noise spec string such as 'ideal' or 'depolarizing:p1=0.001'")
@@ -128,24 +125,17 @@ def validate_raw_config(raw: dict[str, Any], path: pathlib.Path) -> None:
         parse_noise(noise)
     except ValueError as error:
         raise check.fail("noise", noise, f"is not a valid noise spec: {error}") from None
-    check.choice("backend", raw["backend"], tuple(BACKENDS))
     check.number("target", raw["target"], 0, 1, low_open=True, high_open=False)
     check.int_at_least("trials", raw["trials"], 1)
     if "rel_resolution" in raw:
         check.number("rel_resolution", raw["rel_resolution"], 0, 1, low_open=False, high_open=True)
     max_copies = check.int_at_least("max_copies", raw["max_copies"], 1) if "max_copies" in raw else None
     modes = check.keys("modes", raw["modes"], (), MODES)
-    rules = _task_rules(task)
     for mode, section in modes.items():
-        _validate_mode(check, f"modes.{mode}", section, rules, PROTOCOLS, max_copies)
+        _validate_mode(check, f"modes.{mode}", section, spec, max_copies)
 
 
-def _validate_mode(
-    check: _Checker, key: str, section: Any, rules: tuple[str, ...], protocols: tuple[str, ...],
-    max_copies: int | None,
-) -> None:
-    from qmemlearn.analysis.search import copies_per_shot
-
+def _validate_mode(check: _Checker, key: str, section: Any, spec: Any, max_copies: int | None) -> None:
     check.keys(key, section, ("curves",), MODE_KEYS)
     curves = section["curves"]
     if not isinstance(curves, list) or not curves:
@@ -154,19 +144,16 @@ def _validate_mode(
     for k, curve in enumerate(curves):
         ck = f"{key}.curves[{k}]"
         check.keys(ck, curve, CURVE_KEYS)
-        protocol = check.choice(f"{ck}.protocol", curve["protocol"], tuple(protocols))
-        if rules:
-            check.choice(f"{ck}.rule", curve["rule"], rules)
-        else:
-            check.text(f"{ck}.rule", curve["rule"])
+        protocol = check.choice(f"{ck}.protocol", curve["protocol"], tuple(spec.protocols))
+        check.choice(f"{ck}.rule", curve["rule"], tuple(spec.rules))
         n_min = check.int_at_least(f"{ck}.n_min", curve["n_min"], 1)
         n_max = curve["n_max"]
         if isinstance(n_max, bool) or not isinstance(n_max, int) or n_max < n_min:
             raise check.fail(f"{ck}.n_max", n_max, f"must be an int >= n_min={n_min}")
-        start = 2 * copies_per_shot(protocol)
+        start = 2 * spec.shot_cost(protocol)
         if max_copies is not None and max_copies < start:
             raise check.fail("max_copies", max_copies, f"must be >= {start}, the first point of {ck} ({protocol})")
-        used.append(copies_per_shot(protocol))
+        used.append(spec.shot_cost(protocol))
     if "success_curve" not in section:
         return
     sk = f"{key}.success_curve"
@@ -180,6 +167,6 @@ def _validate_mode(
         if not any(value % step == 0 and value >= 2 * step for step in used):
             raise check.fail(
                 f"{sk}.copies[{k}]", value,
-                "is usable by no protocol of the curves (it must give >= 2 shots: an even number "
-                ">= 4 for two-copy, >= 2 for single-copy)",
+                f"is usable by no protocol of the curves (it must give >= 2 shots, in {spec.cost_unit}: "
+                "an even number >= 4 for two-copy, >= 2 for single-copy)",
             )

@@ -1,8 +1,10 @@
 """Config-driven experiments: a committed JSON config → sweeps → results table → summary.
 
-A config (``experiments/<name>.json``) fixes every parameter behind a figure: the task, seed,
-α, noise, backend, success target, trials per point, and per mode (``full`` / ``quick``) the
-curves to search (protocol, rule, range of n) and one success-versus-copies curve at fixed n.
+A config (``experiments/<name>.json``) fixes every parameter behind a figure: the task (any task
+of :mod:`qmemlearn.tasks.registry`) and its declared ``params``, seed, noise, success target,
+trials per point, and per mode (``full`` / ``quick``) the curves to search (protocol, rule, range
+of n) and one success-versus-cost curve at fixed n. Cost is in the task's unit (copies of ρ, or
+queries of U), and the search grid step is the task's cost of one shot of the protocol.
 
 Results go to one append-only CSV per mode (:class:`ResultStore`): rerunning resumes, and a
 finished run is never recomputed. :func:`load_experiment` rebuilds every number from that
@@ -23,9 +25,10 @@ from qmemlearn.analysis.engine import run_points
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
-from qmemlearn.analysis.search import SearchCurve, SearchResult, copies_per_shot, run_searches
+from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
 from qmemlearn.analysis.store import ResultStore, Row, package_versions
-from qmemlearn.tasks import task_evaluator
+from qmemlearn.noise import parse_noise
+from qmemlearn.tasks import TaskSpec, get_task, task_evaluator
 
 
 
@@ -38,9 +41,8 @@ class ExperimentConfig:
     experiment: str
     task: str
     seed: int
-    alpha: float
+    params: dict[str, Any]
     noise: str
-    backend: str
     target: float
     trials: int
     rel_resolution: float
@@ -72,9 +74,8 @@ class ExperimentConfig:
             experiment=raw["experiment"],
             task=raw["task"],
             seed=raw["seed"],
-            alpha=float(raw["alpha"]),
-            noise=raw["noise"],
-            backend=raw["backend"],
+            params=get_task(raw["task"]).resolve_params(raw.get("params"), where="params"),
+            noise=parse_noise(raw["noise"]).to_string(),
             target=float(raw["target"]),
             trials=raw["trials"],
             rel_resolution=float(raw.get("rel_resolution", 0.125)),
@@ -94,12 +95,7 @@ class ExperimentConfig:
         prefix = f"modes.{self.mode}"
         key = prefix
         try:
-            task_evaluator(self.task)
-            if self.task == "pauli-learning":
-                from qmemlearn.tasks.pauli_learning import validate_point
-            else:
-                def validate_point(point: SweepPoint) -> None:
-                    return None
+            validate_point = self.task_spec.validate_point
             for k, spec in enumerate(self.curves):
                 key = f"{prefix}.curves[{k}]"
                 for curve in self._curves_of(spec):
@@ -111,9 +107,14 @@ class ExperimentConfig:
             raise ValueError(f"{self.path}: key {key!r}: {error}") from None
 
     @property
+    def task_spec(self) -> TaskSpec:
+        """The registered task."""
+        return get_task(self.task)
+
+    @property
     def task_metadata(self) -> dict[str, Any]:
-        """Task parameters carried by every point (and so by its strong id)."""
-        return {"alpha": self.alpha, "backend": self.backend}
+        """Task parameters (declared, defaults filled in) carried by every point and its strong id."""
+        return dict(self.params)
 
     def search_curves(self) -> list[SearchCurve]:
         """One sample-complexity search per (curve spec, n)."""
@@ -121,7 +122,7 @@ class ExperimentConfig:
 
     def _curves_of(self, spec: dict[str, Any]) -> list[SearchCurve]:
         """The searches of one curve spec, one per n."""
-        step = copies_per_shot(spec["protocol"])
+        step = self.task_spec.shot_cost(spec["protocol"])
         return [
             SearchCurve(
                 task=self.task, protocol=spec["protocol"], rule=spec["rule"], n=n,
@@ -145,7 +146,7 @@ class ExperimentConfig:
             )
             for protocol, rule in pairs
             for copies in self.success_curve["copies"]
-            if copies >= 2 * copies_per_shot(protocol) and copies % copies_per_shot(protocol) == 0
+            if copies >= 2 * self.task_spec.shot_cost(protocol) and copies % self.task_spec.shot_cost(protocol) == 0
         ]
 
 
@@ -210,7 +211,7 @@ class ExperimentResult:
             "experiment": self.config.experiment,
             "mode": self.config.mode,
             "config": self.config.path,
-            "unit": "copies of rho consumed (a two-copy shot costs 2)",
+            "unit": f"{self.config.task_spec.cost_unit} consumed (a two-copy shot costs 2)",
             "target": self.config.target,
             "trials_per_point": self.config.trials,
             "seed": self.config.seed,
@@ -317,7 +318,7 @@ def load_experiment(config: ExperimentConfig, *, results_path: str | pathlib.Pat
 
 def format_table(result: ExperimentResult) -> str:
     """A plain-text table of N*(n) per protocol and rule, plus the fitted growth."""
-    lines = [f"N* = fewest copies of rho with success >= {result.config.target} "
+    lines = [f"N* = fewest {result.config.task_spec.cost_unit} with success >= {result.config.target} "
              f"({result.config.trials} trials per point; a two-copy shot costs 2 copies)"]
     fits = result.fits()
     for (protocol, rule), results in result.curve_groups().items():

@@ -11,7 +11,8 @@ is scored by a success rule:
 :func:`evaluate_pauli_learning` evaluates one sweep point: ``point.trials`` fresh instances at
 ``point.copies`` copies each. All instances of a batch share one circuit and one sampler call,
 but every instance has its own random streams (settings and sampler), so its outcome is the
-same for any batch size. Task parameters come from ``point.json_metadata``: ``alpha``
+same for any batch size. Task parameters (declared in :mod:`qmemlearn.tasks.registry`) come from ``point.json_metadata``:
+``memory_wait`` (two-copy: moments copy A idles before copy B is made, default 0), ``alpha``
 (default 0.9) and ``backend`` (default ``"fast"``).
 """
 
@@ -29,7 +30,7 @@ from qmemlearn.estimators.identification import (
     identify_pauli_single_copy,
     identify_pauli_two_copy,
 )
-from qmemlearn.protocols import make_protocol, sample_batch, shots_for_copies
+from qmemlearn.protocols import LearningProtocol, make_protocol, sample_batch, shots_for_copies
 from qmemlearn.protocols.sampling import stream_sampler
 from qmemlearn.records import BellRecord
 from qmemlearn.sources import PauliMixedState
@@ -76,13 +77,27 @@ def score_identify(record, instance: PauliLearningInstance, rng: np.random.Gener
     return float(guess == instance.state.pauli)
 
 
+def point_protocol(point: SweepPoint) -> LearningProtocol:
+    """The protocol of ``point``, with its ``memory_wait`` (moments copy A waits; two-copy only).
+
+    Raises:
+        ValueError: If the protocol is unknown, or a single-copy point asks for a memory wait.
+    """
+    wait = (point.json_metadata or {}).get("memory_wait", 0)
+    if point.protocol == "two-copy":
+        return make_protocol(point.protocol, memory_wait=wait)
+    if wait:
+        raise ValueError(f"memory_wait={wait!r} applies to two-copy points only; single-copy holds no copy in memory")
+    return make_protocol(point.protocol)
+
+
 def validate_point(point: SweepPoint) -> None:
     """Checks the task-specific fields of a point; raises ValueError naming the bad one."""
     if point.task != TASK:
         raise ValueError(f"point.task={point.task!r} must be {TASK!r}")
     if point.rule not in RULES:
         raise ValueError(f"rule={point.rule!r} is unknown; allowed: {', '.join(RULES)}")
-    protocol = make_protocol(point.protocol)
+    protocol = point_protocol(point)
     if point.rule == "identify" and point.protocol == "single-copy" and point.n > SINGLE_COPY_MAX_N:
         raise ValueError(
             f"n={point.n} is too large for single-copy identify, which searches all 4^n - 1 "
@@ -107,7 +122,7 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
     validate_point(point)
     params = point.json_metadata or {}
     alpha = float(params.get("alpha", DEFAULT_ALPHA))
-    protocol = make_protocol(point.protocol)
+    protocol = point_protocol(point)
     shots = shots_for_copies(protocol, point.copies)
     sampler = stream_sampler(params.get("backend", "fast"), noise=point.noise)
     streams = [seed.spawn(2) for seed in point.rng_for_trials().spawn(point.trials)]

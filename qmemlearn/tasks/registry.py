@@ -39,6 +39,8 @@ class Param:
         choices: Allowed values (strings). Defaults to None (any).
         low_open: Whether ``low`` itself is excluded. Defaults to False.
         description: One line, with units.
+        choices_path: ``"module:attribute"`` of a tuple of allowed strings, imported when first
+            needed (e.g. the backend names). Defaults to None.
 
     Example:
         >>> Param(0.9, "float", low=0.0, high=1.0, low_open=True).check("alpha", 0.5)
@@ -52,11 +54,19 @@ class Param:
     choices: tuple[str, ...] | None = None
     low_open: bool = False
     description: str = ""
+    choices_path: str | None = None
+
+    def allowed_choices(self) -> tuple[str, ...] | None:
+        """The allowed strings, if the parameter has a closed set of them."""
+        if self.choices_path is not None:
+            return tuple(_load(self.choices_path))
+        return self.choices
 
     def allowed(self) -> str:
         """The allowed range in words, for error messages."""
-        if self.choices is not None:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
+        choices = self.allowed_choices()
+        if choices is not None:
+            return "one of " + ", ".join(repr(c) for c in choices)
         left = "(" if self.low_open else "["
         low = "-inf" if self.low is None else f"{self.low:g}"
         high = "inf" if self.high is None else f"{self.high:g}"
@@ -74,7 +84,8 @@ class Param:
                 raise ValueError(f"{name}={value!r} must be true or false")
             return value
         if self.kind == "str":
-            if not isinstance(value, str) or (self.choices is not None and value not in self.choices):
+            choices = self.allowed_choices()
+            if not isinstance(value, str) or (choices is not None and value not in choices):
                 raise bad
             return value
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -144,6 +155,8 @@ class TaskSpec:
         Raises:
             ValueError: Naming ``where.<key>``, the value and the allowed range.
         """
+        if given is not None and not isinstance(given, Mapping):
+            raise ValueError(f"{where}={given!r} must be an object of task parameters")
         given = dict(given or {})
         unknown = sorted(set(given) - set(self.params))
         if unknown:
@@ -171,7 +184,7 @@ class TaskSpec:
             _load(self.validate_path)(point)
 
 
-def _load(path: str) -> Callable[..., Any]:
+def _load(path: str) -> Any:
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module), attribute)
 
@@ -215,9 +228,10 @@ register(
         protocols=_COPIES,
         rules=("decoy", "identify"),
         params={
-            "alpha": Param(0.9, "float", low=0.0, high=1.0, low_open=True,
-                           description="Pauli weight α of ρ = (I + sαP)/2ⁿ, in (0, 1]"),
-            "backend": Param("fast", "str", description="sampler backend name (see qmemlearn.backends)"),
+            "alpha": Param(0.9, "float", low=0.0, high=1.0,
+                           description="Pauli weight α of ρ = (I + sαP)/2ⁿ, in [0, 1]"),
+            "backend": Param("fast", "str", description="sampler backend name (see qmemlearn.backends)",
+                             choices_path="qmemlearn.backends.factory:BACKENDS"),
             "memory_wait": Param(0, "int", low=0, description="moments copy A waits in memory (two-copy)"),
         },
         cost_unit="copies of ρ",

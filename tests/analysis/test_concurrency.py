@@ -22,8 +22,8 @@ from qmemlearn.analysis.store import ResultStore
 from qmemlearn.cli.main import main
 
 TINY = {
-    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 5, "alpha": 0.9,
-    "noise": "ideal", "backend": "fast", "target": 0.8, "trials": 24, "rel_resolution": 0.25,
+    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 5, "params": {"alpha": 0.9, "backend": "fast"},
+    "noise": "ideal", "target": 0.8, "trials": 24, "rel_resolution": 0.25,
     "max_copies": 4096,
     "modes": {
         "full": {

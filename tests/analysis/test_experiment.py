@@ -25,9 +25,8 @@ TINY = {
     "description": "tiny test config",
     "task": "pauli-learning",
     "seed": 11,
-    "alpha": 0.9,
+    "params": {"alpha": 0.9, "backend": "fast"},
     "noise": "ideal",
-    "backend": "fast",
     "target": 0.8,
     "trials": 30,
     "rel_resolution": 0.25,
@@ -101,7 +100,7 @@ def baseline(tmp_path_factory):
 def test_config_reads_and_expands(tmp_path):
     config = ExperimentConfig.from_file(write_config(tmp_path))
     assert (config.mode, config.target, config.trials, config.max_copies) == ("full", 0.8, 30, 4096)
-    assert config.task_metadata == {"alpha": 0.9, "backend": "fast"}
+    assert config.task_metadata == {"alpha": 0.9, "backend": "fast", "memory_wait": 0}
     curves = config.search_curves()
     assert [(c.protocol, c.rule, c.n, c.step, c.start) for c in curves] == [
         ("single-copy", "decoy", 1, 1, 2), ("single-copy", "decoy", 2, 1, 2),
@@ -171,7 +170,7 @@ def test_baseline_result_is_consistent(baseline):
     by_key = {(s.curve.protocol, s.curve.rule, s.curve.n): s.n_star for s in result.searches}
     assert by_key[("two-copy", "decoy", 2)] < by_key[("single-copy", "decoy", 2)]
     text = format_table(result)
-    assert "N* = fewest copies of rho with success >= 0.8 (30 trials per point" in text
+    assert "N* = fewest copies of ρ with success >= 0.8 (30 trials per point" in text
     assert f"n=2:{by_key[('single-copy', 'decoy', 2)]}" in text
 
 
@@ -179,7 +178,7 @@ def test_summary_is_json_and_states_the_unit(baseline):
     config, result, _ = baseline
     summary = result.summary()
     again = json.loads(json.dumps(summary))
-    assert again["unit"] == "copies of rho consumed (a two-copy shot costs 2)"
+    assert again["unit"] == "copies of ρ consumed (a two-copy shot costs 2)"
     assert (again["target"], again["trials_per_point"], again["seed"]) == (0.8, 30, 11)
     assert set(again["curves"]) == {"single-copy/decoy", "two-copy/decoy", "two-copy/identify"}
     for (protocol, rule), searches in result.curve_groups().items():

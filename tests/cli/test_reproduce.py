@@ -14,8 +14,8 @@ import pytest
 from qmemlearn.cli.main import main
 
 TINY = {
-    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 5, "alpha": 0.9,
-    "noise": "ideal", "backend": "fast", "target": 0.8, "trials": 24, "rel_resolution": 0.25,
+    "experiment": "pauli-learning", "task": "pauli-learning", "seed": 5, "params": {"alpha": 0.9, "backend": "fast"},
+    "noise": "ideal", "target": 0.8, "trials": 24, "rel_resolution": 0.25,
     "max_copies": 4096,
     "modes": {
         "full": {
@@ -56,14 +56,14 @@ def test_reproduce_writes_table_summary_and_figure_and_reruns_identically(tmp_pa
     png, pdf = tmp_path / "fig.png", tmp_path / "fig.pdf"
     assert f"wrote figure: {png}" in out and f"wrote figure: {pdf}" in out
     assert f"wrote results: {csv}" in out and f"wrote summary: {summary}" in out
-    assert "N* = fewest copies of rho with success >= 0.8" in out
+    assert "N* = fewest copies of ρ with success >= 0.8" in out
     assert "single-copy" in out and "two-copy" in out
     assert "(full mode)" in captured.err and str(csv) in captured.err
     for path in (csv, summary, png, pdf):
         assert path.stat().st_size > 0
     assert csv.read_text().startswith("strong_id,task,protocol,rule,n,copies,batch,trials,successes,seconds,")
     data = json.loads(summary.read_text())
-    assert data["unit"] == "copies of rho consumed (a two-copy shot costs 2)"
+    assert data["unit"] == "copies of ρ consumed (a two-copy shot costs 2)"
     assert (data["experiment"], data["mode"], data["seed"], data["trials_per_point"]) == (
         "pauli-learning", "full", 5, 24)
     assert set(data["curves"]) == {"single-copy/decoy", "two-copy/decoy"}
