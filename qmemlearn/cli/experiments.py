@@ -8,6 +8,7 @@ import pathlib
 #: experiment name -> (config file name, figure file stem)
 EXPERIMENTS = {
     "pauli-learning": ("pauli_learning.json", "pauli_learning_sample_complexity"),
+    "noise-map": ("noise_map.json", "advantage_vs_noise"),
 }
 
 

@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = make_parser(
         "figures",
         description="Redraws the figures in figures/ from the committed results tables in results/ "
-        "(no sampling).\nCost unit on every axis: copies of rho (a two-copy shot costs 2).",
+        "(no sampling).\nCost unit on every axis: copies of rho (a two-copy shot costs 2), or queries of U for dynamics.",
     )
     parser.add_argument(
         "experiment", nargs="?", choices=sorted(EXPERIMENTS), default=None,
@@ -28,9 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _figures(args: argparse.Namespace) -> int:
     """Checks every path, then redraws; returns 0, or 2 if an experiment has no usable table."""
-    from qmemlearn.analysis.experiment import load_experiment
-    from qmemlearn.plots import save_pauli_learning_figure
-
     names = [args.experiment] if args.experiment else list(EXPERIMENTS)
     if len(names) > 1 and (args.config or args.results or args.figure):
         raise ValueError(f"--config/--results/--figure need one experiment; choose one of {', '.join(names)}")
@@ -41,20 +38,20 @@ def _figures(args: argparse.Namespace) -> int:
         results_path = args.results or paths.results
         figure_stem = args.figure or paths.figure_stem
         check_figure_stem(figure_stem, "--figure")
-        config = load_config(config_path, quick=args.quick)
+        kind, config = load_config(config_path, quick=args.quick)
         if not results_path.exists():
             raise FileNotFoundError(
                 f"{name}: results table --results={str(results_path)!r} does not exist; "
                 "run `qmemlearn reproduce` first"
             )
         check_existing_file(results_path, "--results")
-        jobs.append((name, config, results_path, figure_stem))
-    for name, config, results_path, figure_stem in jobs:
+        jobs.append((name, kind, config, results_path, figure_stem))
+    for name, kind, config, results_path, figure_stem in jobs:
         try:
-            result = load_experiment(config, results_path=results_path)
+            result = kind.load(config, results_path=results_path)
         except (RuntimeError, ValueError) as error:  # a malformed table, or a point missing from it
             raise ValueError(f"{name}: --results={str(results_path)!r}: {error}") from None
-        for figure in save_pauli_learning_figure(result, figure_stem):
+        for figure in kind.save_figure(result, figure_stem):
             print(f"wrote figure: {figure}")
     return 0
 

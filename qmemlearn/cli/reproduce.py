@@ -20,8 +20,11 @@ from qmemlearn.cli.paths import check_figure_stem, check_results_table, check_wr
 DASK_CONNECT_TIMEOUT_SECONDS = 5.0
 
 DESCRIPTION = """\
-Runs the sample-complexity experiment described by its committed config in experiments/,
-appending results to a resumable CSV table, then writes the summary and the figure.
+Runs the experiment described by its committed config in experiments/, appending results
+to a resumable CSV table, then writes the summary and the figure:
+  pauli-learning  N*(n) for single-copy shadows vs two-copy Bell measurements
+  noise-map       N*_single / N*_two over n and gate noise, memory wait (T1/T2) and the
+                  calibrated willow_pink noise (figure: advantage_vs_noise)
 
 Cost unit: copies of rho consumed (a two-copy shot costs 2 copies). N* is the fewest copies
 at which the success rate over independent instances reaches the config's target.
@@ -66,13 +69,18 @@ def add_path_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--figure", type=pathlib.Path, default=None, help="figure path stem, no suffix")
 
 
-def load_config(path: pathlib.Path, *, quick: bool) -> Any:
-    """The validated :class:`ExperimentConfig` at ``path``; errors name the file and key."""
-    from qmemlearn.analysis.experiment import ExperimentConfig
+def load_config(path: pathlib.Path, *, quick: bool) -> tuple[Any, Any]:
+    """The experiment kind and validated config at ``path``; errors name the file and key.
+
+    Returns:
+        ``(kind, config)``, see :mod:`qmemlearn.analysis.kinds`.
+    """
+    from qmemlearn.analysis.kinds import kind_of_config
 
     if not path.exists():
         raise FileNotFoundError(f"--config={str(path)!r} does not exist")
-    return ExperimentConfig.from_file(path, mode="quick" if quick else "full")
+    kind = kind_of_config(path)
+    return kind, kind.load_config(path, mode="quick" if quick else "full")
 
 
 @contextlib.contextmanager
@@ -126,14 +134,11 @@ def write_json_atomically(path: pathlib.Path, payload: object) -> None:
 
 def _reproduce(args: argparse.Namespace) -> int:
     """Validates every input, then runs the experiment; returns 0."""
-    from qmemlearn.analysis.experiment import format_table, run_experiment
-    from qmemlearn.plots import save_pauli_learning_figure
-
     paths = experiment_paths(args.experiment, quick=args.quick)
     config_path = args.config or paths.config
     results_path = args.results or paths.results
     figure_stem = args.figure or paths.figure_stem
-    config = load_config(config_path, quick=args.quick)
+    kind, config = load_config(config_path, quick=args.quick)
     check_results_table(results_path, "--results")
     summary_path = results_path.with_name(results_path.stem + "-summary.json")
     check_writable_file(summary_path, "--results (its summary file)", create_parents=True)
@@ -142,10 +147,10 @@ def _reproduce(args: argparse.Namespace) -> int:
     print(f"  results table (resumable): {results_path}", file=sys.stderr)
     with open_executor(args.workers, args.dask) as executor:
         results_path.parent.mkdir(parents=True, exist_ok=True)
-        result = run_experiment(config, results_path=results_path, executor=executor, progress=not args.no_progress)
+        result = kind.run(config, results_path=results_path, executor=executor, progress=not args.no_progress)
     write_json_atomically(summary_path, result.summary())
-    figures = save_pauli_learning_figure(result, figure_stem)
-    print(format_table(result))
+    figures = kind.save_figure(result, figure_stem)
+    print(kind.format_table(result))
     print(f"wall time: {result.seconds:.1f} s")
     print(f"wrote results: {results_path}")
     print(f"wrote summary: {summary_path}")

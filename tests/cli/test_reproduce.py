@@ -149,17 +149,17 @@ def test_quick_reproduce_then_figures_in_a_project_directory(tmp_path, monkeypat
     png.unlink()
     csv_bytes = csv.read_bytes()
     # `figures --quick` redraws from the table alone.
-    assert main(command_line_args=["figures", "--quick"]) == 0
+    assert main(command_line_args=["figures", "pauli-learning", "--quick"]) == 0
     assert f"wrote figure: {png}" in capsys.readouterr().out
     assert png.read_bytes() == png_bytes
     assert csv.read_bytes() == csv_bytes
     # The full-mode table is absent: `figures` (full) still fails cleanly.
-    assert main(command_line_args=["figures"]) == 2
+    assert main(command_line_args=["figures", "pauli-learning"]) == 2
     assert "run `qmemlearn reproduce` first" in capsys.readouterr().err
     # A partial table is refused too, and left untouched.
     lines = csv.read_text().splitlines(keepends=True)
     csv.write_text("".join(lines[:3]))
-    assert main(command_line_args=["figures", "--quick"]) == 2
+    assert main(command_line_args=["figures", "pauli-learning", "--quick"]) == 2
     assert "not in the results table" in capsys.readouterr().err
     assert csv.read_text() == "".join(lines[:3])
 
