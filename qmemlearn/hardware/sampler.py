@@ -9,7 +9,7 @@ come back in the logical layout (a0, b0, a1, b1, ... for two-copy).
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import cirq
 import numpy as np
@@ -71,11 +71,14 @@ class DeviceNoiseSampler(cirq.Sampler):
     ) -> Sequence[cirq.Result]:
         return self._inner.run_sweep(self.device_circuit(program).circuit, params, repetitions=repetitions)
 
-    def _sample_columns_(self, circuit: cirq.AbstractCircuit, columns: Mapping[str, np.ndarray], *, key: str) -> np.ndarray:
-        """Column fast path of ``qmemlearn.backends.sample_bits``, passed to the inner sampler."""
+    def _sample_columns_(
+        self, circuit: cirq.AbstractCircuit, columns: Mapping[str, np.ndarray], *, key: str, segments: Any = None
+    ) -> np.ndarray:
+        """Column fast path of ``qmemlearn.backends.sample_bits``, passed to the inner sampler
+        (with its per-instance ``segments``, which the inner sampler must support)."""
         from qmemlearn.backends import sample_bits
 
-        return sample_bits(self._inner, self.device_circuit(circuit).circuit, columns, key=key)
+        return sample_bits(self._inner, self.device_circuit(circuit).circuit, columns, key=key, segments=segments)
 
     def __repr__(self) -> str:
         return f"qmemlearn.hardware.DeviceNoiseSampler({self.processor_id!r}, gateset={self.gateset!r})"

@@ -110,6 +110,9 @@ def stream_sampler(backend: str, *, noise: str | NoiseSpec | None = None) -> cir
 
     The backend's sampler itself if it samples many streams in one call (``fast``), else a
     factory that makes one ``make_sampler(backend, noise=noise, seed=generator)`` per stream.
+    Calibrated device noise (``google:<processor>``) gets a
+    :class:`~qmemlearn.hardware.DeviceNoiseSampler`, which places and compiles the logical
+    circuit for the processor before the exact cluster sampler applies the noise.
 
     Args:
         backend: A backend name (see :func:`qmemlearn.backends.make_sampler`).
@@ -118,6 +121,18 @@ def stream_sampler(backend: str, *, noise: str | NoiseSpec | None = None) -> cir
     Raises:
         ValueError: If ``backend`` or ``noise`` is invalid.
     """
+    from qmemlearn.noise import parse_noise
+
+    spec = parse_noise(noise)
+    if spec.term("google") is not None:
+        if backend != "fast":
+            raise ValueError(
+                f"backend={backend!r} with noise={spec.to_string()!r}: calibrated device noise runs on "
+                "backend='fast' (placed, compiled, exact per pair); use it"
+            )
+        from qmemlearn.hardware import DeviceNoiseSampler
+
+        return DeviceNoiseSampler(spec.term("google").processor_id)
     shared = make_sampler(backend, noise=noise)
     if supports_segments(shared):
         return shared
