@@ -43,6 +43,13 @@ from qmemlearn.noise.spec import NoiseSpec, NoiseTerm, check_number, parse_noise
 _VIRTUAL = cirq.VirtualTag()
 
 
+def _wait_moments(op: cirq.Operation) -> int:
+    """Moments a merged memory-wait identity stands for (1 for every other operation)."""
+    from qmemlearn.protocols.two_copy import wait_moments
+
+    return wait_moments(op)
+
+
 def is_noisy_gate(op: cirq.Operation) -> bool:
     """True for the operations that get gate errors: not a measurement, channel or identity."""
     return not (cirq.is_measurement(op) or _VIRTUAL in op.tags or isinstance(op.gate, cirq.IdentityGate))
@@ -146,7 +153,9 @@ class AmplitudeDamping(NoiseTerm):
     def after_moment(self, moment: cirq.Moment, system_qubits: Sequence[cirq.Qid]) -> list[cirq.Operation]:
         if any(cirq.is_measurement(op) for op in moment):
             return []
-        return [cirq.amplitude_damp(self.gamma).on(q) for q in system_qubits]
+        repeats = max((_wait_moments(op) for op in moment), default=1)
+        gamma = self.gamma if repeats == 1 else 1.0 - (1.0 - self.gamma) ** repeats  # k moments compose to one
+        return [cirq.amplitude_damp(gamma).on(q) for q in system_qubits]
 
 
 @register_noise_term
@@ -187,7 +196,7 @@ class Idle(NoiseTerm):
             if cirq.is_measurement(op):
                 longest = max(longest, self.meas_ns)
             else:
-                longest = max(longest, self.t1q_ns if len(op.qubits) == 1 else self.t2q_ns)
+                longest = max(longest, (self.t1q_ns if len(op.qubits) == 1 else self.t2q_ns) * _wait_moments(op))
         return longest
 
     def decay_factors(self, duration_ns: float) -> tuple[float, float]:

@@ -6,7 +6,11 @@ XX = (−1)^a, ZZ = (−1)^b, YY = −(−1)^(a+b); SWAP is −1 only for (a, b)
 
 A quantum memory holds copy A while copy B is made: with ``memory_wait=k`` copy B's
 preparation starts k moments after copy A's, and copy A waits those k moments under explicit
-``cirq.I`` gates tagged :data:`MEMORY_WAIT_TAG` (noise models skip empty moments). Idle noise
+``cirq.I`` gates tagged :data:`MEMORY_WAIT_TAG` (noise models skip empty moments). Wait
+moments in which copy B is not being prepared yet are merged into one moment whose identities
+also carry :class:`MemoryWait` (the number of moments it stands for); the noise terms give it
+that many moments of idle decay, so the distribution is exactly that of k separate moments,
+and a wait of 100 µs costs one small simulation instead of 4000. Idle noise
 (``idle``, ``amplitude-damping``) acts on copy A during the wait; gate noise does not (an
 identity is not a gate). Under ``idle`` the wait lasts ``k·t1q_ns``
 (:func:`qmemlearn.noise.memory_wait_us`). No gate couples two pairs, so the fast backend
@@ -27,6 +31,21 @@ from qmemlearn.protocols.layout import default_pair_layout, validate_pair_layout
 from qmemlearn.records import BellRecord
 
 COPY_PREFIXES = ("a_", "b_")
+
+
+@dataclasses.dataclass(frozen=True)
+class MemoryWait:
+    """Tag of a merged wait moment: it stands for ``moments`` moments of copy A in memory."""
+
+    moments: int
+
+    def __str__(self) -> str:
+        return f"wait×{self.moments}"
+
+
+def wait_moments(op: cirq.Operation) -> int:
+    """How many moments of idling ``op`` stands for: its :class:`MemoryWait`, else 1."""
+    return next((tag.moments for tag in op.tags if isinstance(tag, MemoryWait)), 1)
 
 #: Tag of the ``cirq.I`` gates that hold copy A during the memory wait.
 MEMORY_WAIT_TAG = "memory_wait"
@@ -101,8 +120,11 @@ def _two_copy_circuit(
     prep_b = preparation(b_qubits, prefix=COPY_PREFIXES[1])
     if memory_wait:
         wait = cirq.Moment(cirq.I(a).with_tags(MEMORY_WAIT_TAG) for a in a_qubits)
-        prep_a = cirq.Circuit.from_moments(*prep_a, *[wait] * memory_wait)
-        prep_b = cirq.Circuit.from_moments(*[cirq.Moment()] * memory_wait, *prep_b)
+        alone = max(0, memory_wait - len(prep_a))  # wait moments before copy B starts
+        alone = alone if alone >= 2 else 0  # merge only runs of at least two
+        merged = [cirq.Moment(cirq.I(a).with_tags(MEMORY_WAIT_TAG, MemoryWait(alone)) for a in a_qubits)] if alone else []
+        prep_a = cirq.Circuit.from_moments(*prep_a, *merged, *[wait] * (memory_wait - alone))
+        prep_b = cirq.Circuit.from_moments(*[cirq.Moment()] * (memory_wait - alone + len(merged)), *prep_b)
     both = cirq.Circuit(prep_a.zip(prep_b))
     return cirq.FrozenCircuit(
         both,

@@ -12,7 +12,7 @@ from qmemlearn.estimators import bell_squared
 from qmemlearn.noise import ThermalDecayChannel, memory_wait_us, parse_noise
 from qmemlearn.noise.theory import two_copy_squared_expectation
 from qmemlearn.protocols import MEASUREMENT_KEY, TwoCopyProtocol, sample_records
-from qmemlearn.protocols.two_copy import MEMORY_WAIT_TAG
+from qmemlearn.protocols.two_copy import MEMORY_WAIT_TAG, wait_moments
 from qmemlearn.sources import PauliMixedState
 from qmemlearn.sources.pauli_mixed import preparation_circuit
 
@@ -42,6 +42,9 @@ def test_copy_a_waits_before_copy_b_is_prepared(wait):
     circuit = TwoCopyProtocol(memory_wait=wait).circuit(state)
     pairs = TwoCopyProtocol().pairs(2)
     a_qubits, b_qubits = [p[0] for p in pairs], [p[1] for p in pairs]
+    alone = wait - 2 if wait - 2 >= 2 else 0  # >= 2 moments before copy B starts are merged into one
+    assert len(circuit) == 5 + wait - alone + (alone > 0)
+    circuit = _unmerged(circuit)
     assert len(circuit) == 5 + wait
     for k, moment in enumerate(circuit[: 2 + wait]):
         on_a = [moment.operation_at(x) for x in a_qubits]
@@ -65,7 +68,7 @@ def test_idle_noise_acts_on_copy_a_during_the_wait_and_gate_noise_does_not(spec,
     a = cirq.LineQubit(0)
     decay_on_a = lambda c: sum(1 for op in c.all_operations() if isinstance(op.gate, channel) and op.qubits == (a,))  # noqa: E731
     depolarizing = lambda c: sum(1 for op in c.all_operations() if isinstance(op.gate, cirq.DepolarizingChannel))  # noqa: E731
-    assert decay_on_a(waited) == decay_on_a(base) + 4
+    assert decay_on_a(waited) == decay_on_a(base) + 3  # 2 wait moments beside B's preparation + 1 merged
     assert depolarizing(waited) == depolarizing(base)
 
 
@@ -114,3 +117,33 @@ def test_fast_and_density_matrix_backends_agree_with_waits_under_idle_noise():
 def test_bad_memory_wait_is_named(wait):
     with pytest.raises(ValueError, match=r"memory_wait=.* must be an int >= 0"):
         TwoCopyProtocol(memory_wait=wait)
+
+
+def _unmerged(circuit: cirq.AbstractCircuit) -> cirq.Circuit:
+    """The circuit with every merged wait moment written out as that many plain wait moments."""
+    moments = []
+    for moment in circuit:
+        repeats = max((wait_moments(op) for op in moment), default=1)
+        plain = cirq.Moment(op.untagged.with_tags(MEMORY_WAIT_TAG) if repeats > 1 else op for op in moment)
+        moments.extend([plain] * repeats)
+    return cirq.Circuit.from_moments(*moments)
+
+
+@pytest.mark.parametrize("spec", [IDLE, "amplitude-damping:gamma=0.1", IDLE + "+depolarizing:p1=0.01,p2=0.02"])
+@pytest.mark.parametrize("wait", [4, 9])
+def test_merged_wait_is_exactly_the_same_noise_as_separate_moments(spec, wait):
+    state = PauliMixedState("YX", alpha=0.8)
+    circuit = cirq.resolve_parameters(
+        TwoCopyProtocol(memory_wait=wait).circuit(state), {name: 0.5 for name in cirq.parameter_names(
+            TwoCopyProtocol(memory_wait=wait).circuit(state))}
+    )
+    model = parse_noise(spec).model()
+    qubits = sorted(circuit.all_qubits())
+
+    def rho(c):
+        body = cirq.Circuit(op for op in cirq.Circuit(c).with_noise(model).all_operations() if not cirq.is_measurement(op))
+        return cirq.final_density_matrix(body, qubit_order=qubits, dtype=np.complex128)
+
+    explicit = _unmerged(circuit)
+    assert len(explicit) > len(circuit)
+    np.testing.assert_allclose(rho(circuit), rho(explicit), atol=1e-12)
