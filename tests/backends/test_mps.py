@@ -109,16 +109,18 @@ def test_scrambling_at_40_qubits_is_far_from_all_zeros():
     assert 0.35 < bits.mean() < 0.6  # near uniform bits (0.5), far from 0
 
 
-def test_bond_cap_reports_fidelity_below_one_close_to_true_overlap():
+@pytest.mark.parametrize("max_bond", [16, 32])
+def test_bond_cap_reports_fidelity_below_one_close_to_true_overlap(max_bond):
     circuit = two_copy_dynamics_circuit(BrickworkDynamics(n=6, depth=6, kind="scrambling", seed=4))
     exact = MPSSampler().state(circuit)
-    truncated = MPSSampler(max_bond=8).state(circuit)
-    assert exact.fidelity_estimate == pytest.approx(1.0, abs=1e-9)
-    assert truncated.max_bond_reached == 8 < exact.max_bond_reached
-    # The estimate (product of kept weights) tracks the true fidelity |<exact|truncated>|^2.
+    truncated = MPSSampler(max_bond=max_bond).state(circuit)
+    assert exact.fidelity_estimate == pytest.approx(1.0, abs=1e-9) and exact.max_bond_reached == 64
+    assert truncated.max_bond_reached == max_bond
+    # The estimate (product of kept weights) tracks the true fidelity |<exact|truncated>|^2
+    # (measured: 0.096 vs 0.089 at bond 16, 0.371 vs 0.402 at bond 32).
     overlap = abs(np.vdot(exact.state_vector(), truncated.state_vector())) ** 2
-    assert 0.0 < truncated.fidelity_estimate < 0.99
-    assert truncated.fidelity_estimate == pytest.approx(overlap, abs=0.1)
+    assert 0.05 < truncated.fidelity_estimate < 0.5
+    assert truncated.fidelity_estimate == pytest.approx(overlap, rel=0.15)
 
 
 def test_run_sweep_simulates_each_distinct_setting_once(goodness_of_fit):
