@@ -212,6 +212,8 @@ def sample_sites(state: EvolvedMPS, shots: int, rng: np.random.Generator, *, chu
             total = weights.sum(axis=1)
             cumulative = np.cumsum(weights, axis=1) / total[:, None]
             x = (uniforms[:, site, None] > cumulative[:, :-1]).sum(axis=1)
+            zero = weights[rows, x] <= 0  # only by rounding at the top of the cumulative sum
+            x[zero] = weights[zero].argmax(axis=1)
             outcomes[lo : lo + count, site] = x
             env = w[rows, x, :] / np.sqrt(weights[rows, x])[:, None]
     shifts = np.arange(width - 1, -1, -1)
