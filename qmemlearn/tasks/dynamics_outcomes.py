@@ -90,6 +90,37 @@ class ExactOutcomes:
         return _ones_from_indices(np.minimum(indices, self.cdf.size - 1), self.width)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class MPSOutcomes:
+    """An evolved matrix-product state of the circuit; shots drawn by the batched sampler.
+
+    Attributes:
+        state: The right-canonical MPS (``qmemlearn.backends.mps_state.EvolvedMPS``), with its
+            largest bond and kept-fidelity estimate.
+        width: Measured qubits; every qubit is measured, column i being qubit i.
+    """
+
+    state: Any
+    width: int
+
+    @property
+    def nbytes(self) -> int:
+        return int(sum(a.nbytes for a in self.state.arrays))
+
+    def sample_ones(self, shots: int, rng: np.random.Generator) -> np.ndarray:
+        from qmemlearn.backends.mps_state import sample_sites
+
+        return sample_sites(self.state, shots, rng)[:, : self.width].sum(axis=0).astype(np.int64)
+
+
+def mps_outcomes(circuit: cirq.Circuit, *, max_bond: int | None) -> MPSOutcomes:
+    """Evolves the literal circuit as an MPS (exact when ``max_bond`` is None), one thread."""
+    from qmemlearn.backends.mps import MPSSampler
+
+    state = MPSSampler(max_bond=max_bond, threads=1).state(circuit)
+    return MPSOutcomes(state=state, width=len(circuit.all_qubits()))
+
+
 def protocol_circuit(dynamics: "BrickworkDynamics", protocol: str) -> cirq.Circuit:
     """The measured circuit of ``protocol`` (``single-copy`` or ``two-copy``) for U."""
     from qmemlearn.protocols.dynamics import single_copy_dynamics_circuit, two_copy_dynamics_circuit
@@ -175,8 +206,6 @@ def circuit_outcomes(
     else:
         if noise != "ideal":
             raise ValueError(f"backend='mps' is noiseless; noise={noise!r} needs backend='exact' (small n)")
-        from qmemlearn.backends.mps import mps_outcomes
-
         outcomes = mps_outcomes(circuit, max_bond=max_bond or None)
     _CACHE[key] = outcomes
     while sum(o.nbytes for o in _CACHE.values()) > CACHE_BYTES and len(_CACHE) > 1:
