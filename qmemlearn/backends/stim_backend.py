@@ -33,6 +33,7 @@ import cirq
 import numpy as np
 import sympy
 
+from qmemlearn.backends.grouping import group_rows
 from qmemlearn.backends.sweeps import sweep_to_columns, validate_columns
 from qmemlearn.noise import ReadoutErrorChannel
 
@@ -87,32 +88,6 @@ class _Plan:
     num_measurements: int
     op_text: dict = dataclasses.field(default_factory=dict)  # (segment, op, values) -> stim text
     compiled: collections.OrderedDict = dataclasses.field(default_factory=collections.OrderedDict)
-
-
-def group_rows(columns: Sequence[np.ndarray], points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the table whose columns are ``columns``, and each point's row index.
-
-    Rows are grouped by a random linear fingerprint, then checked exactly, column by column,
-    so a table of ``points`` × k values costs O(points·k) time and O(points) extra memory.
-
-    Returns:
-        ``(distinct [groups, k], codes [points])`` with ``table[t] == distinct[codes[t]]``.
-    """
-    if not columns:
-        return np.zeros((1, 0)), np.zeros(points, dtype=np.int64)
-    weights = np.random.default_rng(0x5EED).standard_normal(len(columns))
-    fingerprint = np.zeros(points)
-    for w, column in zip(weights, columns):
-        fingerprint += w * np.asarray(column, dtype=float)
-    _, first, codes = np.unique(fingerprint, return_index=True, return_inverse=True)
-    codes = codes.reshape(-1)
-    distinct = np.stack([np.asarray(c, dtype=float)[first] for c in columns], axis=1)
-    for j, column in enumerate(columns):
-        if not np.array_equal(distinct[codes, j], column):  # a fingerprint collision: exact fallback
-            table = np.stack([np.asarray(c, dtype=float) for c in columns], axis=1)
-            distinct, codes = np.unique(table, axis=0, return_inverse=True)
-            return distinct, codes.reshape(-1)
-    return distinct, codes
 
 
 class StimSampler(cirq.Sampler):
@@ -322,21 +297,33 @@ class StimSampler(cirq.Sampler):
 def stim_incompatibility(circuit: cirq.AbstractCircuit, noise: cirq.NoiseModel | None = None) -> str | None:
     """Why stim cannot run ``circuit`` under ``noise`` exactly, or None if it can.
 
-    Parameterized operations are checked at all-zero values for frame symbols only when the
-    symbol is a bare Pauli exponent; other parameterized operations are reported as unknown
-    until resolved (returns a reason naming them).
+    Each distinct gate is converted once on fresh qubits. Bare Pauli powers of a symbol are
+    per-shot frames and always fine; other parameterized operations must be resolved first
+    (their Clifford-ness depends on the values), so they are reported.
     """
+    import stimcirq
+
     noisy = cirq.Circuit(circuit).with_noise(noise) if noise is not None else cirq.Circuit(circuit)
+    checked: dict = {}
     for op in noisy.all_operations():
         op = _stim_friendly(op)
         if cirq.is_measurement(op) or _pauli_frame_symbol(op) is not None:
             continue
         if cirq.is_parameterized(op):
             return f"operation {op!r} is parameterized; whether it is Clifford depends on the sweep"
+        gate = op.untagged.gate
         try:
-            import stimcirq
-
-            stimcirq.cirq_circuit_to_stim_circuit(cirq.Circuit(op))
-        except (TypeError, NotImplementedError, ValueError):
-            return f"operation {op!r} is not a Clifford gate or a Pauli channel"
+            key = (gate, len(op.qubits)) if gate is not None else repr(op.untagged)
+            hash(key)
+        except TypeError:
+            key = repr(op.untagged)
+        if key not in checked:
+            probe = op.untagged if gate is None else gate.on(*cirq.LineQubit.range(len(op.qubits)))
+            try:
+                stimcirq.cirq_circuit_to_stim_circuit(cirq.Circuit(probe))
+                checked[key] = None
+            except (TypeError, NotImplementedError, ValueError):
+                checked[key] = f"operation {op!r} is not a Clifford gate or a Pauli channel"
+        if checked[key] is not None:
+            return checked[key]
     return None
