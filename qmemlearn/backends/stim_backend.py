@@ -40,6 +40,9 @@ from qmemlearn.noise import ReadoutErrorChannel
 _PAULI_POW_GATES = {cirq.XPowGate: 1, cirq.YPowGate: 2, cirq.ZPowGate: 3}
 _MAX_SHOTS_PER_SIMULATION = 1 << 16
 _MAX_CACHED_CIRCUITS = 256
+_MAX_CACHED_PLANS = 16
+#: (id of the circuit, repr of the noise model) -> (circuit, frozen, frame candidates, plans).
+_PLANS: collections.OrderedDict = collections.OrderedDict()
 NOT_STIM_HINT = (
     "stim simulates only Clifford gates and Pauli channels; use backend='fast' for circuits of "
     "small independent clusters, 'qsim' for entangled circuits up to ~30 qubits, or "
@@ -108,7 +111,6 @@ class StimSampler(cirq.Sampler):
     def __init__(self, *, noise: cirq.NoiseModel | None = None, seed: int | np.random.Generator | None = None) -> None:
         self._noise = noise
         self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        self._plans: collections.OrderedDict = collections.OrderedDict()
 
     # ----- cirq.Sampler -------------------------------------------------------------------
     def run_sweep(self, program: cirq.AbstractCircuit, params: cirq.Sweepable, repetitions: int = 1) -> Sequence[cirq.Result]:
@@ -141,13 +143,16 @@ class StimSampler(cirq.Sampler):
     # ----- planning -----------------------------------------------------------------------
     def _plan(self, program: cirq.AbstractCircuit, columns: Mapping[str, np.ndarray]) -> tuple[_Plan, dict]:
         """The plan of ``program`` (cached by identity, then by value) for these columns."""
-        entry = self._plans.get(id(program))
+        # Plans hold no randomness, so samplers share them (a task makes one sampler per point).
+        cache_key = (id(program), repr(self._noise))
+        entry = _PLANS.get(cache_key)
         if entry is None or entry[0] is not program:
             frozen = program if isinstance(program, cirq.FrozenCircuit) else cirq.FrozenCircuit(program)
             entry = (program, frozen, self._candidates(frozen), {})
-            self._plans[id(program)] = entry
-            if len(self._plans) > 16:
-                self._plans.popitem(last=False)
+            _PLANS[cache_key] = entry
+            if len(_PLANS) > _MAX_CACHED_PLANS:
+                _PLANS.popitem(last=False)
+        _PLANS.move_to_end(cache_key)
         _, frozen, candidates, plans = entry
         bits = {name: _frame_bits(columns[name]) for name in candidates if name in columns}
         bits = {name: b for name, b in bits.items() if b is not None}
