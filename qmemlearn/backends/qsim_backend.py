@@ -28,11 +28,18 @@ QSIM_HELP = (
 )
 
 
+_DIRECT_PROTOCOLS = ("_unitary_", "_has_unitary_", "_mixture_", "_kraus_")
+
+
 def _simulable(op: cirq.Operation) -> bool:
-    """Whether qsim can translate ``op`` whole: a measurement, a unitary or an explicit channel."""
-    if cirq.is_measurement(op):
+    """Whether qsim can translate ``op`` whole: a measurement, or a gate that defines its unitary
+    or channel itself (checked on the class, never computed: a channel on many qubits would
+    allocate a 4ⁿ matrix)."""
+    op = op.untagged
+    if cirq.is_measurement(op) or op.gate is None:
         return True
-    return cirq.mixture(op, None) is not None or cirq.kraus(op, None) is not None
+    cls = type(op.gate)
+    return any(getattr(cls, name, None) is not None and getattr(cls, name) is not getattr(cirq.Gate, name, None) for name in _DIRECT_PROTOCOLS)
 
 
 def _expand_composites(circuit: cirq.Circuit) -> cirq.Circuit:

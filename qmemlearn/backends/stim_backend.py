@@ -195,6 +195,11 @@ class StimSampler(cirq.Sampler):
                     injected.append((qubit_index[op.qubits[0]], frame[1], frame[0]))
                     continue
                 if cirq.is_measurement(op):
+                    if getattr(op.gate, "confusion_map", None):  # stimcirq would silently ignore it (DESIGN §6)
+                        raise NotStimCompatibleError(
+                            f"operation {op!r} has a confusion_map, which stim ignores; model readout error "
+                            f"as a bit flip before the measurement (noise 'readout:...'), or {NOT_STIM_HINT}"
+                        )
                     key = cirq.measurement_key_name(op)
                     key_ranges.setdefault(key, []).append((count, count + len(op.qubits)))
                     count += len(op.qubits)
@@ -271,7 +276,9 @@ class StimSampler(cirq.Sampler):
                     chunk = slice(int(chunk[0]), int(chunk[-1]) + 1)  # contiguous: views, no copies
                 seed = int(self._rng.integers(2**62))
                 if not any(frames[name][chunk].any() for frame in plan.frames for _, _, name in frame):
-                    out[chunk] = whole.compile_sampler(seed=seed).sample(len(rows[start : start + _MAX_SHOTS_PER_SIMULATION]))
+                    shots = len(rows[start : start + _MAX_SHOTS_PER_SIMULATION])
+                    packed = whole.compile_sampler(seed=seed).sample(shots, bit_packed=True)  # faster than bools
+                    out[chunk] = np.unpackbits(packed, axis=1, count=plan.num_measurements, bitorder="little")
                 else:
                     out[chunk] = self._sample_frames(plan, segments, reference, frames, chunk, seed)
         return out

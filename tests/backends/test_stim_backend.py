@@ -126,3 +126,11 @@ def test_group_rows_reconstructs_the_table():
     assert len(distinct) == len(np.unique(table, axis=0))
     distinct, codes = group_rows([], 7)
     assert distinct.shape == (1, 0) and np.all(codes == 0)
+
+
+def test_confusion_map_measurements_are_refused():
+    """DESIGN §6: stimcirq ignores measure(confusion_map=...); we refuse instead of lying."""
+    q = cirq.LineQubit(0)
+    confused = cirq.measure(q, key="m", confusion_map={(0,): np.array([[0.9, 0.1], [0.2, 0.8]])})
+    with pytest.raises(ValueError, match=r"has a confusion_map, which stim ignores"):
+        StimSampler(seed=1).run(cirq.Circuit(confused), repetitions=2)
