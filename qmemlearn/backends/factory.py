@@ -1,13 +1,8 @@
 """Backend names → ``cirq.Sampler``s, with a memory check before any 2ⁿ allocation.
 
-Backends:
-    ``fast``            :class:`ClusterSampler`, exact and vectorized, for circuits of small
-                        independent clusters (all learning-protocol circuits of this package).
-    ``cirq``            ``cirq.Simulator``: the reference, any circuit, one state vector
-                        (one trajectory per shot when noisy).
-    ``density-matrix``  ``cirq.DensityMatrixSimulator``: exact mixed-state reference.
-
-Noise is applied the same way everywhere: ``circuit.with_noise(model)`` before simulation.
+Every backend takes the same noise (``circuit.with_noise(model)`` before simulation) and the
+same per-shot sweeps (DESIGN §4). :data:`BACKEND_HELP` describes each one (the CLI shows it
+in ``--help``).
 """
 
 from __future__ import annotations
@@ -18,46 +13,25 @@ import cirq
 import numpy as np
 
 from qmemlearn.backends.cluster_sampler import ClusterSampler
+from qmemlearn.backends.memory import check_memory
+from qmemlearn.backends.qsim_backend import QSIM_HELP
 from qmemlearn.noise import NoiseSpec, parse_noise
 
-BACKENDS = ("fast", "cirq", "density-matrix")
-_BYTES_PER_AMPLITUDE = 8  # complex64, Cirq's default simulator dtype
-_WORKSPACE_FACTOR = 4  # a state vector plus buffers and copies made while simulating
+BACKENDS = ("fast", "cirq", "density-matrix", "qsim", "stim", "auto")
 
-
-def available_memory_bytes() -> int:
-    """Physical memory of this machine in bytes (Linux), or 8 GiB if unknown."""
-    try:
-        import os
-
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
-
-
-def required_memory_bytes(backend: str, num_qubits: int) -> int:
-    """Estimated peak memory of simulating ``num_qubits`` qubits on ``backend``."""
-    if backend == "cirq":
-        return _WORKSPACE_FACTOR * _BYTES_PER_AMPLITUDE * 2**num_qubits
-    if backend == "density-matrix":
-        return _WORKSPACE_FACTOR * _BYTES_PER_AMPLITUDE * 4**num_qubits
-    return 0  # fast: clusters are checked by the sampler itself
-
-
-def check_memory(backend: str, num_qubits: int, *, limit_bytes: int | None = None) -> None:
-    """Refuses a simulation that would not fit in memory, naming a backend that fits.
-
-    Raises:
-        ValueError: If the estimated memory exceeds half of ``limit_bytes`` (default: RAM).
-    """
-    limit = (limit_bytes if limit_bytes is not None else available_memory_bytes()) // 2
-    need = required_memory_bytes(backend, num_qubits)
-    if need > limit:
-        raise ValueError(
-            f"backend={backend!r} would need about {need / 2**30:.3g} GiB for {num_qubits} qubits, "
-            f"over the {limit / 2**30:.3g} GiB allowed on this machine; use backend='fast', which "
-            "simulates independent qubit clusters and fits any number of qubits"
-        )
+#: One line per backend, for documentation and the CLI's --help.
+BACKEND_HELP = {
+    "fast": "fast: exact vectorized sampler for circuits of small independent clusters (every "
+    "learning-protocol circuit of this package), any Cirq channel, millions of shots/s.",
+    "cirq": "cirq: cirq.Simulator, the state-vector reference; noisy circuits one trajectory per shot.",
+    "density-matrix": "density-matrix: cirq.DensityMatrixSimulator, the exact mixed-state reference (small n).",
+    "qsim": QSIM_HELP,
+    "stim": "stim: stimcirq/stim for Clifford circuits with Pauli noise (depolarizing, symmetric "
+    "readout) at thousands of qubits; per-shot Pauli flips are injected as frames, each distinct "
+    "setting is converted once. Non-Clifford gates and non-Pauli channels are refused.",
+    "auto": "auto: the fastest exact backend for each circuit (fast, then stim, then "
+    "density-matrix for tiny noisy circuits, then qsim); logs its choice on 'qmemlearn.backends'.",
+}
 
 
 class _MemoryCheckedSampler(cirq.Sampler):
@@ -78,30 +52,56 @@ class _MemoryCheckedSampler(cirq.Sampler):
         return f"<{self._backend} sampler: {self._simulator!r}>"
 
 
+def _random_state(seed: int | np.random.Generator | None) -> np.random.RandomState | int | None:
+    if isinstance(seed, np.random.Generator):
+        return np.random.RandomState(seed.integers(2**32))
+    return seed
+
+
 def make_sampler(
-    backend: str, *, noise: str | NoiseSpec | None = None, seed: int | np.random.Generator | None = None
+    backend: str,
+    *,
+    noise: str | NoiseSpec | None = None,
+    seed: int | np.random.Generator | None = None,
+    num_qubits: int | None = None,
 ) -> cirq.Sampler:
     """The ``cirq.Sampler`` for a backend name.
 
     Args:
-        backend: One of :data:`BACKENDS`.
+        backend: One of :data:`BACKENDS` (see :data:`BACKEND_HELP`).
         noise: A noise spec (see :mod:`qmemlearn.noise`). Defaults to None (ideal).
         seed: Seed of the sampler's own randomness. Defaults to None.
+        num_qubits: Qubits of the circuits it will run, if known: the memory guard then
+            refuses now, naming a backend that fits. Defaults to None (checked per circuit).
 
     Raises:
-        ValueError: If ``backend`` is unknown (the message lists the allowed names).
+        ValueError: If ``backend`` is unknown (the message lists the allowed names), or
+            ``num_qubits`` does not fit in memory on ``backend``.
 
     Example:
         >>> make_sampler("fast", noise="depolarizing:p1=0.01", seed=1)  # doctest: +ELLIPSIS
         <qmemlearn.backends.cluster_sampler.ClusterSampler object at ...>
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r} is unknown; allowed: {', '.join(BACKENDS)}")
     model = parse_noise(noise).model()
+    if num_qubits is not None:
+        check_memory(backend, num_qubits)
     if backend == "fast":
         return ClusterSampler(noise=model, seed=seed)
-    if isinstance(seed, np.random.Generator):
-        seed = np.random.RandomState(seed.integers(2**32))
+    if backend == "stim":
+        from qmemlearn.backends.stim_backend import StimSampler
+
+        return StimSampler(noise=model, seed=seed)
+    if backend == "auto":
+        from qmemlearn.backends.auto import AutoSampler
+
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        return AutoSampler(lambda name: make_sampler(name, noise=noise, seed=rng.spawn(1)[0]), model)
+    if backend == "qsim":
+        from qmemlearn.backends.qsim_backend import qsim_sampler
+
+        return qsim_sampler(noise=model, seed=_random_state(seed))
     if backend == "cirq":
-        return _MemoryCheckedSampler(backend, cirq.Simulator(seed=seed), model)
-    if backend == "density-matrix":
-        return _MemoryCheckedSampler(backend, cirq.DensityMatrixSimulator(seed=seed), model)
-    raise ValueError(f"backend={backend!r} is unknown; allowed: {', '.join(BACKENDS)}")
+        return _MemoryCheckedSampler(backend, cirq.Simulator(seed=_random_state(seed)), model)
+    return _MemoryCheckedSampler(backend, cirq.DensityMatrixSimulator(seed=_random_state(seed)), model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Protocol, Sequence
 
 import cirq
@@ -64,3 +65,49 @@ def shots_for_copies(protocol: LearningProtocol, copies: int) -> int:
             f"which consumes {per_shot} copies per shot"
         )
     return int(copies) // per_shot
+
+
+@dataclasses.dataclass(frozen=True)
+class MixtureForm:
+    """A source prepared by its *mixture form* (DESIGN §4): classical randomness as channels.
+
+    Wraps a source that has ``mixture_circuit(qubits, prefix=...)`` and
+    ``mixture_settings(shots, prefix=...)`` (e.g. ``PauliMixedState``), and is itself a
+    :class:`Source`, so every protocol builds its circuit and settings from it unchanged:
+    ``protocol.circuit(MixtureForm(state))``. The settings are constant over shots, so a
+    simulator such as stim compiles one circuit for all shots of an instance. Hardware
+    always runs the sweep form (the bare source).
+
+    Example:
+        >>> from qmemlearn.sources import PauliMixedState
+        >>> MixtureForm(PauliMixedState("XZ")).metadata()["form"]
+        'mixture'
+    """
+
+    source: Any
+
+    def __post_init__(self) -> None:
+        if not has_mixture_form(self.source):
+            raise ValueError(
+                f"source={self.source!r} has no mixture form (it needs mixture_circuit and mixture_settings)"
+            )
+
+    @property
+    def n(self) -> int:
+        return self.source.n
+
+    @property
+    def preparation_circuit(self) -> Preparation:
+        return self.source.mixture_circuit
+
+    def draw_settings(self, rng: np.random.Generator, shots: int, *, prefix: str = "") -> dict[str, np.ndarray]:
+        """Constant settings; ``rng`` is unused (the randomness is in the circuit's channels)."""
+        return self.source.mixture_settings(shots, prefix=prefix)
+
+    def metadata(self) -> dict[str, Any]:
+        return {**self.source.metadata(), "form": "mixture"}
+
+
+def has_mixture_form(source: Any) -> bool:
+    """Whether ``source`` offers a mixture form (see :class:`MixtureForm`)."""
+    return callable(getattr(source, "mixture_circuit", None)) and callable(getattr(source, "mixture_settings", None))

@@ -10,6 +10,19 @@ One copy is prepared by a parameterized circuit with two moments:
 The hidden Pauli enters only through sweep values, never through the circuit: one compiled
 circuit serves every instance at a given n, on hardware and in simulation. Each shot of each
 copy is an independent draw of the flips.
+
+**Mixture form** (DESIGN §4, for simulators that run one circuit for all shots, e.g. stim):
+:func:`mixture_circuit` puts one :class:`ParityMixtureGate` before the same two moments. The
+gate writes the flip distribution as channels: ``bit_flip(1/2)`` on every qubit except the
+first of supp(P), ``bit_flip((1 − sα)/2)`` on that one, then ``CNOT``s from the rest of
+supp(P) onto it, so the parity of the flips on supp(P) is 1 with probability (1 − sα)/2
+exactly as in :meth:`PauliMixedState.draw_settings`. Its settings (support mask, sα, flips = 0,
+the rotation) are constant over shots. The gate carries a ``cirq.VirtualTag``: it stands for
+classical randomness, so gate-noise models skip it, and the flip gates that follow (at
+exponent 0) still receive the gate noise the sweep form's flips receive. The two forms agree
+in distribution under any noise model that acts only after non-virtual gates (gate
+depolarizing, readout); per-moment noise sees one extra moment in the mixture form.
+Hardware always runs the sweep form.
 """
 
 from __future__ import annotations
@@ -32,6 +45,12 @@ _ROTATION_TO_PAULI = np.array(
         [0.0, 0.0],  # Z: no rotation
     ]
 )
+
+
+@functools.lru_cache(maxsize=1024)
+def mixture_symbol_names(n: int, prefix: str = "") -> dict[str, list[str]]:
+    """Names of the symbols of the :class:`ParityMixtureGate` of :func:`mixture_circuit`."""
+    return {"support": [f"{prefix}support_{i}" for i in range(n)], "bias": [f"{prefix}bias"]}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -72,6 +91,35 @@ def preparation_circuit(qubits: Sequence[Any], *, prefix: str = "") -> "cirq.Cir
     import cirq
 
     return cirq.Circuit(_preparation_circuit_cached(tuple(qubits), prefix))
+
+
+@functools.lru_cache(maxsize=256)
+def _mixture_circuit_cached(qubits: tuple, prefix: str):
+    import cirq
+    import sympy
+
+    from qmemlearn.sources.parity_mixture import ParityMixtureGate
+
+    names = mixture_symbol_names(len(qubits), prefix)
+    gate = ParityMixtureGate([sympy.Symbol(s) for s in names["support"]], sympy.Symbol(names["bias"][0]))
+    gadget = cirq.Moment(gate.on(*qubits).with_tags(cirq.VirtualTag()))
+    return cirq.FrozenCircuit(gadget, *_preparation_circuit_cached(qubits, prefix).moments)
+
+
+def mixture_circuit(qubits: Sequence[Any], *, prefix: str = "") -> "cirq.Circuit":
+    """The mixture form of :func:`preparation_circuit`: a parity-mixture moment, then the same moments.
+
+    Args:
+        qubits: The n qubits holding the copy.
+        prefix: Prepended to every symbol name (as in :func:`preparation_circuit`).
+
+    Returns:
+        A three-moment ``cirq.Circuit``; its settings (:meth:`PauliMixedState.mixture_settings`)
+        are constant over shots, so one resolved circuit serves all shots of an instance.
+    """
+    import cirq
+
+    return cirq.Circuit(_mixture_circuit_cached(tuple(qubits), prefix))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,6 +223,28 @@ class PauliMixedState:
             columns[names["phase"][i]] = rotation[:, i, 0]
             columns[names["exponent"][i]] = rotation[:, i, 1]
         return columns
+
+    #: The mixture form of the preparation (see the module docstring).
+    mixture_circuit = staticmethod(mixture_circuit)
+
+    def mixture_settings(self, shots: int, *, prefix: str = "") -> dict[str, np.ndarray]:
+        """Sweep values of :func:`mixture_circuit` for ``shots`` copies: constant over shots.
+
+        Returns:
+            A dict from symbol name to a read-only float64 array of length ``shots`` (zero-copy
+            broadcasts): support mask and sα of the parity mixture, flips 0, the rotation to P.
+        """
+        if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 0:
+            raise ValueError(f"shots={shots!r} must be an int >= 0")
+        codes = paulis.pauli_to_codes(self.pauli)
+        names = {**preparation_symbol_names(self.n, prefix), **mixture_symbol_names(self.n, prefix)}
+        row = {names["bias"][0]: float(self.sign * self.alpha)}
+        for i in range(self.n):
+            row[names["support"][i]] = float(codes[i] != 0)
+            row[names["flip"][i]] = 0.0
+            row[names["phase"][i]] = float(_ROTATION_TO_PAULI[codes[i], 0])
+            row[names["exponent"][i]] = float(_ROTATION_TO_PAULI[codes[i], 1])
+        return {name: np.broadcast_to(np.float64(value), (shots,)) for name, value in row.items()}
 
     def metadata(self) -> dict[str, Any]:
         """JSON-native description of the source, stored with every record."""

@@ -174,3 +174,122 @@ def test_bad_shots_and_observable_are_named():
         state.draw_settings(np.random.default_rng(0), 2.5)
     with pytest.raises(ValueError, match=r"observable='XYZ' has length 3 but must have length n=2"):
         state.expectation("XYZ")
+
+
+# ----- mixture form (DESIGN §4): one circuit for all shots, same distribution ---------------
+def _sweep_form_average(state: PauliMixedState, circuit: cirq.Circuit, names: dict, fixed: dict, noisy_dist) -> np.ndarray:
+    """Σ_f P(f) · noisy_dist(circuit resolved at flips f), with DESIGN §4's weights."""
+    total = 0.0
+    for flips in itertools.product((0, 1), repeat=state.n):
+        values = dict(fixed)
+        values.update({name: float(f) for name, f in zip(names["flip"], flips)})
+        total = total + flip_probability(state, flips) * noisy_dist(cirq.resolve_parameters(circuit, values))
+    return total
+
+
+@pytest.mark.parametrize("pauli, alpha, sign", CASES)
+def test_mixture_form_density_matrix_equals_sweep_form_average(pauli, alpha, sign):
+    """Exact: the mixture form's ρ (channels) equals the sweep form averaged over its settings."""
+    from qmemlearn.sources.pauli_mixed import mixture_circuit
+
+    state = PauliMixedState(pauli, alpha=alpha, sign=sign)
+    qubits = cirq.LineQubit.range(state.n)
+    settings = state.mixture_settings(3)
+    assert all(np.all(v == v[0]) for v in settings.values())  # constant over shots
+    resolved = cirq.resolve_parameters(mixture_circuit(qubits), {k: float(v[0]) for k, v in settings.items()})
+    assert not cirq.is_parameterized(resolved)
+    rho_mixture = cirq.final_density_matrix(resolved, qubit_order=qubits, dtype=np.complex128)
+    sweep = state.draw_settings(np.random.default_rng(0), 1)
+    rotation = {k: float(v[0]) for k, v in sweep.items() if "flip" not in k}
+    rho_sweep = _sweep_form_average(
+        state, state.preparation_circuit(qubits), preparation_symbol_names(state.n), rotation,
+        lambda c: cirq.final_density_matrix(c, qubit_order=qubits, dtype=np.complex128),
+    )
+    np.testing.assert_allclose(rho_mixture, rho_sweep, atol=1e-12)
+    np.testing.assert_allclose(rho_mixture, state.density_matrix(), atol=1e-12)
+
+
+def _two_copy_distributions(state, spec):
+    from qmemlearn.noise import parse_noise
+    from qmemlearn.protocols import TwoCopyProtocol
+    from qmemlearn.protocols.base import MixtureForm
+    from qmemlearn.protocols.two_copy import COPY_PREFIXES
+
+    protocol = TwoCopyProtocol()
+    model = parse_noise(spec).model()
+    qubits = sorted(protocol.circuit(state).all_qubits())
+
+    def dist(circuit):
+        noisy = circuit.with_noise(model) if model is not None else circuit
+        body = cirq.Circuit(op for op in noisy.all_operations() if not cirq.is_measurement(op))
+        rho = cirq.final_density_matrix(body, qubit_order=qubits, dtype=np.complex128)
+        return np.real(np.diagonal(rho))  # the measurement (all qubits, qubit order) plus readout is in body
+
+    mixed = MixtureForm(state)
+    circuit = cirq.Circuit(protocol.circuit(mixed))
+    values = {k: float(v[0]) for k, v in protocol.draw_settings(mixed, np.random.default_rng(0), 1)[0].items()}
+    mixture = dist(cirq.resolve_parameters(circuit, values))
+    sweep_circuit = cirq.Circuit(protocol.circuit(state))
+    fixed = {k: float(v[0]) for k, v in protocol.draw_settings(state, np.random.default_rng(0), 1)[0].items() if "flip" not in k}
+    names = [preparation_symbol_names(state.n, prefix)["flip"] for prefix in COPY_PREFIXES]
+    total = 0.0
+    for fa in itertools.product((0, 1), repeat=state.n):
+        for fb in itertools.product((0, 1), repeat=state.n):
+            resolved_values = dict(fixed)
+            resolved_values.update(zip(names[0], map(float, fa)))
+            resolved_values.update(zip(names[1], map(float, fb)))
+            weight = flip_probability(state, fa) * flip_probability(state, fb)
+            total = total + weight * dist(cirq.resolve_parameters(sweep_circuit, resolved_values))
+    return mixture, total
+
+
+@pytest.mark.parametrize("pauli, sign", [("YX", -1), ("ZI", 1), ("XZ", 1)])
+@pytest.mark.parametrize("spec", ["ideal", "depolarizing:p1=0.05,p2=0.1", "readout:p01=0.03,p10=0.08"])
+def test_mixture_form_two_copy_distribution_equals_sweep_form_under_gate_noise(pauli, sign, spec):
+    """Exact two-copy outcome distributions agree, noiseless and under gate/readout noise."""
+    mixture, sweep = _two_copy_distributions(PauliMixedState(pauli, alpha=0.8, sign=sign), spec)
+    np.testing.assert_allclose(mixture, sweep, atol=1e-12)
+
+
+def test_mixture_form_differs_under_per_moment_noise_as_documented():
+    """Per-moment idle noise sees the extra parity moment: the forms then differ (documented)."""
+    mixture, sweep = _two_copy_distributions(PauliMixedState("YX", alpha=0.8), "amplitude-damping:gamma=0.1")
+    assert np.abs(mixture - sweep).max() > 1e-3
+
+
+def test_mixture_settings_are_named_and_validated():
+    from qmemlearn.sources.pauli_mixed import mixture_symbol_names
+
+    state = PauliMixedState("IXY", alpha=0.5, sign=-1)
+    settings = state.mixture_settings(4, prefix="b_")
+    names = mixture_symbol_names(3, "b_")
+    assert [settings[s][0] for s in names["support"]] == [0.0, 1.0, 1.0]
+    assert settings["b_bias"][0] == -0.5
+    assert all(v.shape == (4,) for v in settings.values())
+    with pytest.raises(ValueError, match=r"shots=-1 must be an int >= 0"):
+        state.mixture_settings(-1)
+
+
+@pytest.mark.parametrize(
+    "support, bias, match",
+    [([0, 0], 0.5, r"support=.* must be a non-empty 0/1 mask"), ([2, 1], 0.5, r"support=.* must be a non-empty 0/1 mask"),
+     ([1, 1], 1.5, r"bias=1.5 must be in \[-1, 1\]")],
+)
+def test_parity_mixture_gate_rejects_bad_settings(support, bias, match):
+    from qmemlearn.sources.parity_mixture import ParityMixtureGate
+
+    with pytest.raises(ValueError, match=match):
+        cirq.decompose_once_with_qubits(ParityMixtureGate(support, bias), cirq.LineQubit.range(2))
+
+
+def test_parity_mixture_gate_must_be_resolved():
+    import sympy
+
+    from qmemlearn.sources.parity_mixture import ParityMixtureGate
+
+    gate = ParityMixtureGate([sympy.Symbol("m0"), 1], sympy.Symbol("b"))
+    assert cirq.is_parameterized(gate) and cirq.parameter_names(gate) == {"m0", "b"}
+    with pytest.raises(ValueError, match=r"must be resolved"):
+        cirq.decompose_once_with_qubits(gate, cirq.LineQubit.range(2))
+    resolved = cirq.resolve_parameters(gate, {"m0": 1, "b": 0.25})
+    assert resolved == ParityMixtureGate([1, 1], 0.25)
