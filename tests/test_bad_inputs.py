@@ -41,9 +41,6 @@ TINY = {
 }
 
 #: API checks that belong in files another helper owns; the patch is in the issue-6 report.
-NEEDS_BACKENDS_PATCH = pytest.mark.xfail(
-    strict=True, reason="needs the seed check for qmemlearn/backends/ from the issue-6 cli report"
-)
 
 # ---------------------------------------------------------------------------------------------
 # Workspace: every file a case may read, written once per module.
@@ -711,12 +708,7 @@ API_CASES: dict[str, tuple[object, type, str]] = {
     "config-missing": (lambda: _config("/nonexistent/c.json", "full"), FileNotFoundError, r"c\.json"),
 }
 
-XFAIL_API = {
-    **dict.fromkeys(
-        ("make-sampler-seed-str", "make-sampler-seed-negative", "make-sampler-seed-float", "cluster-sampler-seed-str"),
-        NEEDS_BACKENDS_PATCH,
-    ),
-}
+XFAIL_API: dict = {}
 
 
 def _api_params():

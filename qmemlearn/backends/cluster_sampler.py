@@ -40,6 +40,14 @@ _MAX_CACHED_PLANS = 64
 _MAX_OUTCOMES_COMPARED = 16
 
 
+def check_seed(seed: object) -> None:
+    """Raises ValueError unless ``seed`` is None, an int >= 0 or a ``np.random.Generator``."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed={seed!r} must be None, an int >= 0 or a np.random.Generator")
+
+
 class UnsupportedCircuitError(ValueError):
     """The circuit is outside the class the cluster sampler simulates exactly."""
 
@@ -174,6 +182,7 @@ class ClusterSampler(cirq.Sampler):
         seed: int | np.random.Generator | None = None,
         max_cluster_qubits: int = DEFAULT_MAX_CLUSTER_QUBITS,
     ) -> None:
+        check_seed(seed)
         if not isinstance(max_cluster_qubits, int) or not 1 <= max_cluster_qubits <= 13:
             raise ValueError(f"max_cluster_qubits={max_cluster_qubits!r} must be an int in [1, 13]")
         self._noise = None if noise is None else cirq.NoiseModel.from_noise_model_like(noise)

@@ -12,12 +12,12 @@ from typing import Sequence
 import cirq
 import numpy as np
 
-from qmemlearn.backends.cluster_sampler import ClusterSampler
+from qmemlearn.backends.cluster_sampler import ClusterSampler, check_seed
 from qmemlearn.backends.memory import check_memory
 from qmemlearn.backends.qsim_backend import QSIM_HELP
 from qmemlearn.noise import NoiseSpec, parse_noise
 
-BACKENDS = ("fast", "cirq", "density-matrix", "qsim", "stim", "auto")
+BACKENDS = ("fast", "cirq", "density-matrix", "qsim", "stim", "mps", "auto")
 
 #: One line per backend, for documentation and the CLI's --help.
 BACKEND_HELP = {
@@ -29,6 +29,8 @@ BACKEND_HELP = {
     "stim": "stim: stimcirq/stim for Clifford circuits with Pauli noise (depolarizing, symmetric "
     "readout) at thousands of qubits; per-shot Pauli flips are injected as frames, each distinct "
     "setting is converted once. Non-Clifford gates and non-Pauli channels are refused.",
+    "mps": "mps: quimb matrix-product state of the literal circuit (noiseless), exact by default, "
+    "batched sampling of all shots; for 1D circuits beyond state vectors (the 40-qubit dynamics).",
     "auto": "auto: the fastest exact backend for each circuit (fast, then stim, then "
     "density-matrix for tiny noisy circuits, then qsim); logs its choice on 'qmemlearn.backends'.",
 }
@@ -84,6 +86,7 @@ def make_sampler(
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r} is unknown; allowed: {', '.join(BACKENDS)}")
+    check_seed(seed)
     model = parse_noise(noise).model()
     if num_qubits is not None:
         check_memory(backend, num_qubits)
@@ -98,6 +101,13 @@ def make_sampler(
 
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         return AutoSampler(lambda name: make_sampler(name, noise=noise, seed=rng.spawn(1)[0]), model)
+    if backend == "mps":
+        if model is not None:
+            raise ValueError(f"backend='mps' is noiseless; noise={parse_noise(noise).to_string()!r} needs "
+                             "'qsim', 'cirq' or 'density-matrix'")
+        from qmemlearn.backends.mps import MPSSampler
+
+        return MPSSampler(seed=seed)
     if backend == "qsim":
         from qmemlearn.backends.qsim_backend import qsim_sampler
 

@@ -24,6 +24,7 @@ from typing import Any, Sequence
 import cirq
 import numpy as np
 
+from qmemlearn.backends.memory import available_memory_bytes
 from qmemlearn.backends.mps_state import (
     EvolvedMPS,
     compile_site_gates,
@@ -34,12 +35,6 @@ from qmemlearn.backends.mps_state import (
 
 DEFAULT_CUTOFF = 1e-12  # discarded weight per SVD (quimb's 'rsum2' mode): numerically exact
 _MAX_PROBABILITY_QUBITS = 24
-
-
-def _available_memory_bytes() -> int:
-    from qmemlearn.backends.factory import available_memory_bytes
-
-    return available_memory_bytes()
 
 
 class MPSSampler(cirq.Sampler):
@@ -176,7 +171,7 @@ class MPSSampler(cirq.Sampler):
     # ----------------------------------------------------------------- internals
 
     def _memory_limit(self) -> int:
-        return self.memory_limit_bytes if self.memory_limit_bytes is not None else _available_memory_bytes() // 2
+        return self.memory_limit_bytes if self.memory_limit_bytes is not None else available_memory_bytes() // 2
 
     def _evolved(self, resolved: cirq.Circuit, qubits: list[cirq.Qid], *, key: Any) -> EvolvedMPS:
         cached = self._cache.get(key) if key is not None else None

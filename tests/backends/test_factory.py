@@ -11,7 +11,7 @@ from qmemlearn.noise import LocalNoiseModel
 
 
 def test_backends_are_samplers():
-    assert BACKENDS == ("fast", "cirq", "density-matrix", "qsim", "stim", "auto")
+    assert BACKENDS == ("fast", "cirq", "density-matrix", "qsim", "stim", "mps", "auto")
     for name in BACKENDS:
         assert isinstance(make_sampler(name, seed=1), cirq.Sampler)
     assert isinstance(make_sampler("fast"), ClusterSampler)
@@ -25,7 +25,7 @@ def test_backend_help_covers_every_backend_and_says_qsim_runs_one_trajectory_per
 
 @pytest.mark.parametrize("name", ["QSIM", "Fast", "", "tensor"])
 def test_unknown_backend_is_named(name):
-    with pytest.raises(ValueError, match=rf"backend={name!r} is unknown; allowed: fast, cirq, density-matrix, qsim, stim, auto"):
+    with pytest.raises(ValueError, match=rf"backend={name!r} is unknown; allowed: fast, cirq, density-matrix, qsim, stim, mps, auto"):
         make_sampler(name)
 
 
@@ -129,3 +129,11 @@ def test_scalable_backends_run_the_forty_qubit_circuit(backend):
     bits = make_sampler(backend, seed=2).run(_forty_qubit_circuit(), repetitions=100).measurements["m"]
     assert bits.shape == (100, 40)
     np.testing.assert_array_equal(bits[:, 0::2], bits[:, 1::2])
+
+
+def test_mps_backend_is_registered_and_noiseless():
+    from qmemlearn.backends.mps import MPSSampler
+
+    assert isinstance(make_sampler("mps", seed=3), MPSSampler)
+    with pytest.raises(ValueError, match=r"backend='mps' is noiseless; noise='depolarizing:p1=0.01"):
+        make_sampler("mps", noise="depolarizing:p1=0.01")

@@ -126,7 +126,7 @@ def test_settings_and_sampler_get_distinct_spawned_seeds(tmp_path, capsys, monke
         ({"--n": "2"}, "--n=2 does not match --pauli='XYZ', which has 3 characters"),
         ({"--pauli": "III"}, "--pauli='III' must not be the identity"),
         ({"--alpha": "1.5"}, "--alpha=1.5 must be in [0, 1]"),
-        ({"--backend": "tensor"}, "argument --backend: invalid choice: 'tensor' (choose from 'fast', 'cirq', 'density-matrix', 'qsim', 'stim', 'auto')"),
+        ({"--backend": "tensor"}, "argument --backend: invalid choice: 'tensor' (choose from 'fast', 'cirq', 'density-matrix', 'qsim', 'stim', 'mps', 'auto')"),
         ({"--noise": "dephasing:p=0.1"}, "noise term 'dephasing' in noise='dephasing:p=0.1' is unknown; allowed: ideal"),
         ({"--noise": "depolarizing:p1=2"}, "noise parameter p1=2.0 must be a number in [0, 1]"),
         ({"--basis": "X"}, "--basis='X' applies only to --protocol single-copy"),
