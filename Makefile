@@ -30,13 +30,17 @@ test: $(VENV)/.installed-test
 test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m slow
 
-## bench: sampling throughput, fast backend vs cirq.Simulator
+## bench: throughput and ratios against the named baselines, each measured in one run
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_sampling.py
+	$(BIN)/python benchmarks/bench_backends.py --quick
+	$(BIN)/python benchmarks/bench_google_noise.py
+	$(BIN)/python benchmarks/bench_mps.py --part table --repeats 3
 
 ## reproduce: the full-scale committed results and figures
 reproduce: $(VENV)/.installed
 	$(BIN)/qmemlearn reproduce pauli-learning
+	$(BIN)/qmemlearn reproduce noise-map
 
 ## figures: redraw every committed figure from the committed results (no sampling)
 figures: $(VENV)/.installed

@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="Pauli string of n characters I, X, Y, Z (qubit i = character i). Repeat for several.",
     )
     parser.add_argument(
+        "--mitigate", action="store_true",
+        help="Correct readout errors with the calibration stored by 'qmemlearn sample --calibrate', "
+        "or the one given by --calibration (unbiased; the stderr includes the calibration's own).",
+    )
+    parser.add_argument(
+        "--calibration", metavar="CAL", default=None,
+        help="A readout calibration JSON file (ReadoutCalibration.save); implies --mitigate.",
+    )
+    parser.add_argument(
         "--json", action="store_true",
         help="Print a JSON list with one object per observable, keys: observable, squared, squared_stderr "
         "and, for single-copy files only, expectation, expectation_stderr.",
@@ -52,12 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def estimate_rows(record: Any, observables: list[str]) -> list[dict[str, Any]]:
+def estimate_rows(record: Any, observables: list[str], *, calibration: Any = None) -> list[dict[str, Any]]:
     """One dict per observable with the keys :data:`KEYS` of the record's protocol.
 
     Args:
         record: A ``ShadowRecord`` (single-copy) or ``BellRecord`` (two-copy).
         observables: Pauli strings of length ``record.n``.
+        calibration: A ``ReadoutCalibration`` to correct readout errors with. Defaults to None.
 
     Returns:
         The rows, values as Python floats.
@@ -74,9 +84,9 @@ def estimate_rows(record: Any, observables: list[str]) -> list[dict[str, Any]]:
             raise ValueError(
                 f"--observable={q!r} has {len(q)} characters but the records are on n={record.n} qubits"
             )
-    columns = {"squared": estimators.estimate_squared(record, observables)}
+    columns = {"squared": estimators.estimate_squared(record, observables, calibration=calibration)}
     if record.PROTOCOL == "single-copy":  # two-copy records reveal tr(Qρ)² only
-        columns["expectation"] = estimators.estimate_expectation(record, observables)
+        columns["expectation"] = estimators.estimate_expectation(record, observables, calibration=calibration)
     rows = []
     for m, q in enumerate(observables):
         row: dict[str, Any] = {"observable": q}
@@ -138,6 +148,23 @@ def metadata_mismatches(record: Any) -> list[str]:
     return problems
 
 
+def _calibration(args: argparse.Namespace, record: Any) -> Any:
+    """The readout calibration asked for by --mitigate / --calibration, or None."""
+    from qmemlearn.protocols.calibration import ReadoutCalibration
+
+    if args.calibration is not None:
+        return ReadoutCalibration.load(args.calibration)
+    if not args.mitigate:
+        return None
+    stored = record.metadata.get("readout_calibration")
+    if stored is None:
+        raise ValueError(
+            f"--mitigate: {args.file} holds no readout calibration; sample it with "
+            "'qmemlearn sample --calibrate SHOTS' or give --calibration CAL"
+        )
+    return ReadoutCalibration.from_json_dict(stored)
+
+
 def _estimate(args: argparse.Namespace) -> int:
     """Loads the file, warns about metadata that disagrees with the arrays, estimates, prints; returns 0."""
     from qmemlearn.records import load_any
@@ -145,7 +172,7 @@ def _estimate(args: argparse.Namespace) -> int:
     record = load_any(args.file)
     for problem in metadata_mismatches(record):
         print(f"qmemlearn estimate: warning: {args.file}: {problem}; the estimates use the arrays", file=sys.stderr)
-    rows = estimate_rows(record, args.observable)
+    rows = estimate_rows(record, args.observable, calibration=_calibration(args, record))
     if args.json:
         print(json.dumps(rows, indent=2, allow_nan=False))
     else:

@@ -88,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--backend", default="fast", choices=BACKENDS,
-        help="Simulator that samples the circuits: fast (exact, vectorized), cirq (state vector), "
-        "density-matrix. (default: fast)",
+        help="Simulator that samples the circuits: fast (exact, vectorized, any noise), cirq "
+        "(state vector), density-matrix, qsim (noisy: one trajectory per repetition), stim (Clifford "
+        "+ Pauli noise), mps (noiseless), auto (picks the fastest exact one). (default: fast)",
     )
     run.add_argument(
         "--noise", default="ideal", metavar="SPEC",
@@ -100,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=None, metavar="S",
         help="Root seed >= 0. It is split with numpy's SeedSequence into independent seeds for the "
         "per-shot settings and for the sampler. (default: a fresh random seed, printed and recorded)",
+    )
+    run.add_argument(
+        "--calibrate", type=int, default=None, metavar="SHOTS",
+        help="Before sampling, run the readout-calibration circuits (|0...0> and |1...1>, SHOTS "
+        "repetitions each) on the same sampler and store the per-qubit confusion in the record, "
+        "for 'qmemlearn estimate --mitigate'. (default: no calibration)",
     )
     parser.add_argument(
         "--out", required=True, metavar="FILE", help="Records file to write (.npz is appended if missing)."
@@ -113,6 +120,8 @@ def _check_args(args: argparse.Namespace) -> None:
 
     if args.n < 1:
         raise ValueError(f"--n={args.n} must be an int >= 1 (system qubits per copy)")
+    if args.calibrate is not None and args.calibrate < 2:
+        raise ValueError(f"--calibrate={args.calibrate} must be an int >= 2 (calibration shots per circuit)")
     validate_pauli(args.pauli, name="--pauli")
     if len(args.pauli) != args.n:
         raise ValueError(
@@ -213,6 +222,11 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
         "copies": args.copies,
         "copies_unit": "copies of rho consumed (a single-copy shot costs 1 copy, a two-copy shot 2)",
     }
+    if args.calibrate is not None:
+        from qmemlearn.protocols.calibration import calibrate_readout, record_qubits
+
+        calibration = calibrate_readout(sampler, record_qubits(protocol, source.n), shots=args.calibrate)
+        metadata["readout_calibration"] = calibration.to_json_dict()
     start = time.perf_counter()
     rng = np.random.default_rng(settings_seed)
     record = sample_records(source, protocol, copies=args.copies, sampler=sampler, rng=rng, metadata=metadata)
