@@ -77,7 +77,7 @@ def plot_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "ExperimentRes
     ax.set_xlabel("n (qubits per copy)")
     ax.set_ylabel(f"N* (copies of ρ for success ≥ {result.config.target:g})")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=1, frameon=False)
     return ax
 
 
@@ -105,7 +105,7 @@ def plot_success_curve(*, ax: "matplotlib.axes.Axes", result: "ExperimentResult"
     ax.set_ylabel("success probability (solid: decoy, dashed: identify)")
     ax.set_title(f"n = {n} qubits, {result.config.trials} instances per point", fontsize=9)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2, frameon=False)
     return ax
 
 
@@ -135,7 +135,7 @@ def save_pauli_learning_figure(result: "ExperimentResult", path_stem: str | path
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.35, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.8), gridspec_kw={"width_ratios": [1.35, 1]})
     plot_sample_complexity(ax=left, result=result)
     plot_success_curve(ax=right, result=result)
     config = result.config
