@@ -26,10 +26,15 @@ if TYPE_CHECKING:
 
     from qmemlearn.analysis.experiment import ExperimentResult
 
-#: Line style and marker fill per rule.
+#: Line style, marker fill and a small x offset (so the rules never hide each other) per rule.
 RULE_STYLE = {
-    "kernel-pca": {"ls": "-", "fill": True, "label": "kernel PCA (paper)"},
-    "statistic": {"ls": "--", "fill": False, "label": "statistic"},
+    "kernel-pca": {"ls": "-", "fill": True, "label": "kernel PCA (paper)", "dx": -0.07},
+    "statistic": {"ls": "--", "fill": False, "label": "statistic", "dx": 0.07},
+}
+#: Protocol labels of the dynamics figures (colours and markers from :data:`PROTOCOL_STYLE`).
+PROTOCOL_LABELS = {
+    "single-copy": "single-copy (Y basis, 1 query/shot)",
+    "two-copy": "two-copy (quantum memory, 2 queries/shot)",
 }
 #: Colours of the two classes in the embedding figure.
 CLASS_STYLE = {
@@ -40,7 +45,9 @@ PROTOCOLS = ("single-copy", "two-copy")
 
 
 def _style(protocol: str) -> dict:
-    return PROTOCOL_STYLE.get(protocol, {"color": "k", "marker": "x", "label": protocol})
+    style = dict(PROTOCOL_STYLE.get(protocol, {"color": "k", "marker": "x"}))
+    style["label"] = PROTOCOL_LABELS.get(protocol, protocol)
+    return style
 
 
 def plot_dynamics_sample_complexity(
@@ -48,30 +55,37 @@ def plot_dynamics_sample_complexity(
 ) -> "matplotlib.axes.Axes":
     """N* (queries of U per circuit) against n, log y axis; legend outside the axes (right).
 
-    Reached points carry their 95% interval (open ends drawn as arrows); curves not reached
-    within ``max_copies`` queries are drawn as open triangles at ``max_copies`` (lower bounds).
+    Reached points carry their 95% interval (an open end, e.g. N* at the first grid point, is
+    a factor-2 bar ending in a small arrow); n where N* was not reached within ``max_copies``
+    queries get a triangle at ``max_copies`` (a lower bound). The legend sits below the axes.
     """
     fits = result.fits()
     max_queries = result.config.max_copies
     anchor = None
     unreached_labelled = False
     for (protocol, rule), searches in result.curve_groups().items():
-        style, rule_style = _style(protocol), RULE_STYLE.get(rule, {"ls": ":", "fill": True, "label": rule})
+        style, rule_style = _style(protocol), RULE_STYLE.get(
+            rule, {"ls": ":", "fill": True, "label": rule, "dx": 0.0})
         face = style["color"] if rule_style["fill"] else "white"
         reached = [s for s in searches if s.reached]
         missing = [s.curve.n for s in searches if not s.reached]
         label = f"{style['label']}, {rule_style['label']}"
         fit = fits.get((protocol, rule))
         if fit is not None:
-            label += f": N* ∝ {fit.base:.2f}ⁿ (b = {fit.b:.2f} [{fit.b_low:.2f}, {fit.b_high:.2f}])"
+            label += f": N* ∝ {fit.base:.2f}ⁿ, b = {fit.b:.2f} [{fit.b_low:.2f}, {fit.b_high:.2f}]"
+        dx = rule_style["dx"]
         if reached:
             ns = np.array([s.curve.n for s in reached])
             n_star = np.array([s.n_star for s in reached], dtype=float)
             intervals = np.array([result.n_star_interval(s) for s in reached], dtype=float)
-            upper = np.where(np.isfinite(intervals[:, 1]), intervals[:, 1], 2 * n_star)
-            lower = np.where(intervals[:, 0] > 0, intervals[:, 0], n_star / 2)
+            open_above, open_below = ~np.isfinite(intervals[:, 1]), ~(intervals[:, 0] > 0)
+            upper = np.where(open_above, 2 * n_star, intervals[:, 1])
+            lower = np.where(open_below, n_star / 2, intervals[:, 0])
+            for is_open, end, arrow in ((open_above, upper, "^"), (open_below, lower, "v")):
+                if is_open.any():
+                    ax.plot(ns[is_open] + dx, end[is_open], ls="none", marker=arrow, ms=4, color=style["color"])
             ax.errorbar(
-                ns, n_star, yerr=[np.clip(n_star - lower, 0, None), np.clip(upper - n_star, 0, None)],
+                ns + dx, n_star, yerr=[np.clip(n_star - lower, 0, None), np.clip(upper - n_star, 0, None)],
                 fmt=style["marker"], color=style["color"], mfc=face, ms=5, capsize=2, lw=1, label=label,
             )
             if fit is not None:
@@ -83,8 +97,9 @@ def plot_dynamics_sample_complexity(
             ax.plot([], [], ls="none", marker=style["marker"], color=style["color"], mfc=face, label=label)
         if missing:
             ax.plot(
-                missing, [max_queries] * len(missing), ls="none", marker="^", ms=6, color=style["color"],
-                mfc="white", label=None if unreached_labelled else f"not reached within {max_queries:g} queries",
+                np.array(missing) + dx, [max_queries] * len(missing), ls="none", marker="^", ms=6,
+                color=style["color"], mfc=face,
+                label="_" if unreached_labelled else f"N* > {max_queries:,} queries (not reached; ▲ lower bound)",
             )
             unreached_labelled = True
     all_ns = [s.curve.n for s in result.searches]
@@ -99,7 +114,9 @@ def plot_dynamics_sample_complexity(
     ax.set_xlabel("n (qubits acted on by U)")
     ax.set_ylabel(f"N* (queries of U per circuit for mean accuracy ≥ {result.config.target:g})")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    low, high = ax.get_ylim()
+    ax.set_ylim(max(low, 0.5), max(high, 4.0 * max_queries))
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     return ax
 
 
@@ -228,15 +245,15 @@ def save_dynamics_figures(result: "ExperimentResult", path_stem: str | pathlib.P
     import matplotlib.pyplot as plt
 
     config = result.config
-    fig, ax = plt.subplots(figsize=(11, 5.2))
+    fig, ax = plt.subplots(figsize=(9, 7))
     plot_dynamics_sample_complexity(ax=ax, result=result)
     per_class = config.params["circuits_per_class"]
-    ax.set_title(
-        f"T-symmetric vs scrambling brickwork U: depth {config.params['depth']}, {per_class} + {per_class} "
-        f"circuits per trial, {config.trials} trials per point, target mean accuracy {config.target:g}, "
-        f"noise: {config.noise}, seed {config.seed} [{config.mode} run]\n"
-        "single-copy: 1 query of U per shot; two-copy (quantum memory): 2 queries per shot",
-        fontsize=9,
+    fig.suptitle(
+        "Telling T-symmetric from scrambling brickwork U without labels: queries of U needed\n"
+        f"held fixed: depth {config.params['depth']}, {per_class} + {per_class} circuits per trial, "
+        f"{config.trials} trials per point,\ntarget mean accuracy {config.target:g}, noise: {config.noise}, "
+        f"seed {config.seed} [{config.mode} run]",
+        fontsize=10,
     )
     fig.tight_layout()
     written = save_figure_atomically(fig, path_stem)

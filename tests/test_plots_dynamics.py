@@ -44,7 +44,7 @@ def test_sample_complexity_panel_marks_reached_and_unreached_points(tiny_result)
     assert ax.get_yscale() == "log"
     assert "queries of U" in ax.get_ylabel()
     legend = ax.get_legend()
-    assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # legend outside the axes
+    assert legend.get_bbox_to_anchor().y1 < ax.get_window_extent().y0  # legend below the axes, not over data
     texts = [t.get_text() for t in legend.get_texts()]
     assert any("2ⁿ" in t for t in texts)
     # This tiny run: two-copy reaches N* at n = 2 and 3; single-copy never does within 32 queries.
@@ -52,11 +52,11 @@ def test_sample_complexity_panel_marks_reached_and_unreached_points(tiny_result)
     two = groups[("two-copy", "statistic")]
     assert all(s.reached for s in two) and not any(s.reached for s in groups[("single-copy", "kernel-pca")])
     (bars,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
-    assert list(bars.lines[0].get_xdata()) == [2, 3]
+    np.testing.assert_allclose(bars.lines[0].get_xdata(), [2.07, 3.07])  # statistic: shifted right
     assert list(bars.lines[0].get_ydata()) == [s.n_star for s in two]
-    assert any("not reached within 32 queries" in t for t in texts)
-    lower_bounds = [line for line in ax.lines if line.get_marker() == "^"]
-    assert [list(line.get_ydata()) for line in lower_bounds] == [[32, 32]]
+    assert any("N* > 32 queries (not reached" in t for t in texts)
+    lower_bounds = [line for line in ax.lines if line.get_marker() == "^" and line.get_label() != "_child"]
+    assert [32, 32] in [list(line.get_ydata()) for line in lower_bounds]
 
 
 def test_dynamics_writer_is_selected_by_the_config_and_writes_both_figures(tiny_result, tmp_path):
