@@ -324,8 +324,9 @@ def load_experiment(config: ExperimentConfig, *, results_path: str | pathlib.Pat
 
 def format_table(result: ExperimentResult) -> str:
     """A plain-text table of N*(n) per protocol and rule, plus the fitted growth."""
-    lines = [f"N* = fewest {result.config.task_spec.cost_unit} with success >= {result.config.target} "
-             f"({result.config.trials} trials per point; a two-copy shot costs 2 copies)"]
+    unit = result.config.task_spec.cost_unit
+    lines = [f"N* = fewest {unit} with success >= {result.config.target} "
+             f"({result.config.trials} trials per point; a two-copy shot costs 2 {unit})"]
     fits = result.fits()
     for (protocol, rule), results in result.curve_groups().items():
         cells = [f"n={r.curve.n}:{r.n_star if r.reached else '>' + str(r.curve.max_copies)}" for r in results]
