@@ -185,6 +185,7 @@ CONFIG_CASES: dict[str, tuple[list[tuple[str, object]], str]] = {
         r"'modes.full.success_curve.copies\[0\]'",
     ),
     "success-unknown-key": ([("modes.full.success_curve.copy", [2])], r"'modes.full.success_curve.copy'"),
+    "figure-unknown": ([("figure", "movie")], r"'figure'=\"movie\" is unknown; allowed: pauli-learning, dynamics"),
 }
 
 RAW_CONFIGS = {

@@ -13,12 +13,13 @@ from typing import Any
 
 MODES = ("full", "quick")
 REQUIRED_KEYS = ("experiment", "task", "seed", "noise", "target", "trials", "modes")
-OPTIONAL_KEYS = ("description", "kind", "params", "rel_resolution", "max_copies")
+OPTIONAL_KEYS = ("description", "kind", "params", "rel_resolution", "max_copies", "figure")
 #: The experiment kind this module validates (advantage maps have their own loader).
 KIND = "sample-complexity"
 MODE_KEYS = ("curves", "success_curve", "description")
 CURVE_KEYS = ("protocol", "rule", "n_min", "n_max")
 SUCCESS_KEYS = ("n", "copies")
+EMBEDDING_KEYS = ("n", "queries", "circuits_per_class", "seed")
 
 
 class ConfigError(ValueError):
@@ -103,8 +104,15 @@ def validate_raw_config(raw: dict[str, Any], path: pathlib.Path) -> None:
     from qmemlearn.noise import parse_noise
     from qmemlearn.tasks import get_task
 
+    from qmemlearn.analysis.figure_writers import DEFAULT_FIGURE, FIGURE_WRITERS
+
     check = _Checker(path)
-    check.keys("", raw, REQUIRED_KEYS, OPTIONAL_KEYS)
+    figure = raw.get("figure", DEFAULT_FIGURE) if isinstance(raw, dict) else DEFAULT_FIGURE
+    check.choice("figure", figure, tuple(FIGURE_WRITERS))
+    sections = FIGURE_WRITERS[figure].sections
+    check.keys("", raw, REQUIRED_KEYS, OPTIONAL_KEYS + sections)
+    if "embedding" in raw:
+        _validate_embedding(check, raw["embedding"])
     check.text("experiment", raw["experiment"])
     if "kind" in raw:
         check.choice("kind", raw["kind"], (KIND,))
@@ -170,3 +178,14 @@ def _validate_mode(check: _Checker, key: str, section: Any, spec: Any, max_copie
                 f"is usable by no protocol of the curves (it must give >= 2 shots, in {spec.cost_unit}: "
                 "an even number >= 4 for two-copy, >= 2 for single-copy)",
             )
+
+
+def _validate_embedding(check: _Checker, section: Any) -> None:
+    """The ``embedding`` section of the dynamics figure: n, queries of U per circuit, seed."""
+    check.keys("embedding", section, EMBEDDING_KEYS)
+    check.int_at_least("embedding.n", section["n"], 2)
+    queries = check.int_at_least("embedding.queries", section["queries"], 4)
+    if queries % 2:
+        raise check.fail("embedding.queries", queries, "must be even (a two-copy shot costs 2 queries of U)")
+    check.int_at_least("embedding.circuits_per_class", section["circuits_per_class"], 2)
+    check.int_at_least("embedding.seed", section["seed"], 0)

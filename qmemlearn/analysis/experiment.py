@@ -3,8 +3,9 @@
 A config (``experiments/<name>.json``) fixes every parameter behind a figure: the task (any task
 of :mod:`qmemlearn.tasks.registry`) and its declared ``params``, seed, noise, success target,
 trials per point, and per mode (``full`` / ``quick``) the curves to search (protocol, rule, range
-of n) and one success-versus-cost curve at fixed n. Cost is in the task's unit (copies of ρ, or
-queries of U), and the search grid step is the task's cost of one shot of the protocol.
+of n) and one success-versus-cost curve at fixed n; optionally the figure writer
+(``"figure"``, :mod:`qmemlearn.analysis.figure_writers`) and the extra sections it reads.
+Cost is in the task's unit (copies of ρ, or queries of U), and the search grid step is the task's cost of one shot of the protocol.
 
 Results go to one append-only CSV per mode (:class:`ResultStore`): rerunning resumes, and a
 finished run is never recomputed. :func:`load_experiment` rebuilds every number from that
@@ -23,6 +24,7 @@ from typing import Any
 from qmemlearn.analysis.config_validation import MODES, read_config_json, validate_raw_config
 from qmemlearn.analysis.engine import run_points
 from qmemlearn.analysis.executors import SerialExecutor
+from qmemlearn.analysis.figure_writers import DEFAULT_FIGURE, get_figure_writer
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
@@ -49,6 +51,8 @@ class ExperimentConfig:
     max_copies: int
     curves: tuple[dict[str, Any], ...]
     success_curve: dict[str, Any]
+    figure: str = DEFAULT_FIGURE
+    sections: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: str | pathlib.Path, *, mode: str = "full") -> "ExperimentConfig":
@@ -82,6 +86,8 @@ class ExperimentConfig:
             max_copies=int(raw.get("max_copies", 2**22)),
             curves=tuple(section.get("curves", [])),
             success_curve=dict(section.get("success_curve", {})),
+            figure=raw.get("figure", DEFAULT_FIGURE),
+            sections={k: raw[k] for k in get_figure_writer(raw.get("figure", DEFAULT_FIGURE)).sections if k in raw},
         )
         config.validate()
         return config
@@ -318,8 +324,9 @@ def load_experiment(config: ExperimentConfig, *, results_path: str | pathlib.Pat
 
 def format_table(result: ExperimentResult) -> str:
     """A plain-text table of N*(n) per protocol and rule, plus the fitted growth."""
-    lines = [f"N* = fewest {result.config.task_spec.cost_unit} with success >= {result.config.target} "
-             f"({result.config.trials} trials per point; a two-copy shot costs 2 copies)"]
+    unit = result.config.task_spec.cost_unit
+    lines = [f"N* = fewest {unit} with success >= {result.config.target} "
+             f"({result.config.trials} trials per point; a two-copy shot costs 2 {unit})"]
     fits = result.fits()
     for (protocol, rule), results in result.curve_groups().items():
         cells = [f"n={r.curve.n}:{r.n_star if r.reached else '>' + str(r.curve.max_copies)}" for r in results]

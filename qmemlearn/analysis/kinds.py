@@ -4,7 +4,8 @@
 ``sample-complexity``) and call its five functions, so a new kind of experiment is one entry in
 :data:`KINDS` and needs no edit of the commands.
 
-* ``sample-complexity``: N*(n) curves per protocol and rule (:mod:`qmemlearn.analysis.experiment`).
+* ``sample-complexity``: N*(n) curves per protocol and rule (:mod:`qmemlearn.analysis.experiment`),
+  drawn by the writer the config's ``"figure"`` key names (:mod:`qmemlearn.analysis.figure_writers`).
 * ``advantage-map``: N*_single / N*_two over n and noise (:mod:`qmemlearn.analysis.advantage_map`).
 """
 
@@ -62,7 +63,8 @@ _MAP = "qmemlearn.analysis.advantage_map"
 KINDS: dict[str, ExperimentKind] = {
     "sample-complexity": ExperimentKind(
         "sample-complexity", f"{_EXPERIMENT}:ExperimentConfig.from_file", f"{_EXPERIMENT}:run_experiment",
-        f"{_EXPERIMENT}:load_experiment", f"{_EXPERIMENT}:format_table", "qmemlearn.plots:save_pauli_learning_figure",
+        f"{_EXPERIMENT}:load_experiment", f"{_EXPERIMENT}:format_table",
+        "qmemlearn.analysis.figure_writers:save_experiment_figure",
     ),
     "advantage-map": ExperimentKind(
         "advantage-map", f"{_MAP}:AdvantageMapConfig.from_file", f"{_MAP}:run_advantage_map",

@@ -9,6 +9,7 @@ import pathlib
 EXPERIMENTS = {
     "pauli-learning": ("pauli_learning.json", "pauli_learning_sample_complexity"),
     "noise-map": ("noise_map.json", "advantage_vs_noise"),
+    "dynamics": ("dynamics.json", "dynamics_sample_complexity"),
 }
 
 

@@ -15,7 +15,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = make_parser(
         "figures",
         description="Redraws the figures in figures/ from the committed results tables in results/ "
-        "(no sampling).\nCost unit on every axis: copies of rho (a two-copy shot costs 2), or queries of U for dynamics.",
+        "(no sampling).\nCost unit on every axis: copies of rho (a two-copy shot costs 2), or queries of U for dynamics.\n"
+        "The dynamics embedding figure (figures/dynamics_embedding) needs no table: it is re-simulated from the "
+        "seed in its config (80 small circuits, a few seconds).",
     )
     parser.add_argument(
         "experiment", nargs="?", choices=sorted(EXPERIMENTS), default=None,

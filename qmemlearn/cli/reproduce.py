@@ -25,9 +25,13 @@ to a resumable CSV table, then writes the summary and the figure:
   pauli-learning  N*(n) for single-copy shadows vs two-copy Bell measurements
   noise-map       N*_single / N*_two over n and gate noise, memory wait (T1/T2) and the
                   calibrated willow_pink noise (figure: advantage_vs_noise)
+  dynamics        N*(n) in queries of U for telling T-symmetric from scrambling brickwork U,
+                  single-copy vs two-copy (figures: dynamics_sample_complexity, and the
+                  kernel-PCA embedding dynamics_embedding)
 
-Cost unit: copies of rho consumed (a two-copy shot costs 2 copies). N* is the fewest copies
-at which the success rate over independent instances reaches the config's target.
+Cost unit: copies of rho consumed (a two-copy shot costs 2 copies), or queries of U for
+dynamics. N* is the fewest copies (queries) at which the success rate over independent
+instances (for dynamics: the mean accuracy) reaches the config's target.
 Kill it at any time and rerun the same command: finished points are never recomputed.
 One seed (in the config) fixes every number, whatever the number of workers.
 """

@@ -24,3 +24,17 @@ def test_default_and_unknown_kind(tmp_path):
     path.write_text(json.dumps({"kind": "movie"}))
     with pytest.raises(ValueError, match=r"key 'kind'='movie' is unknown; allowed: sample-complexity, advantage-map"):
         kind_of_config(path)
+
+
+def test_sample_complexity_kind_draws_with_the_configured_writer(monkeypatch, tmp_path):
+    import types
+
+    from qmemlearn.analysis import figure_writers
+    from qmemlearn.plots_dynamics import save_dynamics_figures
+
+    calls = []
+    monkeypatch.setattr("qmemlearn.plots_dynamics.save_dynamics_figures", lambda r, s: calls.append(s) or [s])
+    result = types.SimpleNamespace(config=types.SimpleNamespace(figure="dynamics"))
+    assert KINDS["sample-complexity"].save_figure(result, tmp_path / "f") == [tmp_path / "f"]
+    assert calls == [tmp_path / "f"] and callable(save_dynamics_figures)
+    assert figure_writers.FIGURE_WRITERS["dynamics"].sections == ("embedding",)
