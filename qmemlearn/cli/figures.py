@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from qmemlearn.cli.common import make_parser, run_command
 from qmemlearn.cli.experiments import EXPERIMENTS, experiment_paths
@@ -41,6 +42,11 @@ def _figures(args: argparse.Namespace) -> int:
         figure_stem = args.figure or paths.figure_stem
         check_figure_stem(figure_stem, "--figure")
         kind, config = load_config(config_path, quick=args.quick)
+        if not results_path.exists() and not args.experiment and len(names) > 1:
+            # Redrawing everything: an experiment that was never reproduced has nothing to redraw.
+            print(f"qmemlearn figures: skipped {name}: no results table {results_path} "
+                  f"(run `qmemlearn reproduce {name}`)", file=sys.stderr)
+            continue
         if not results_path.exists():
             raise FileNotFoundError(
                 f"{name}: results table --results={str(results_path)!r} does not exist; "
@@ -55,6 +61,8 @@ def _figures(args: argparse.Namespace) -> int:
             raise ValueError(f"{name}: --results={str(results_path)!r}: {error}") from None
         for figure in kind.save_figure(result, figure_stem):
             print(f"wrote figure: {figure}")
+    if not jobs:
+        raise FileNotFoundError("no experiment has a results table to redraw; run `qmemlearn reproduce` first")
     return 0
 
 

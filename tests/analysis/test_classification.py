@@ -93,3 +93,15 @@ def test_kernel_pca_separates_distinct_classes_and_not_identical_ones():
     assert accuracy_up_to_swap(classify_kernel_pca(same), truth) < 0.8
     component = kernel_pca_component(paper_features(means))
     assert component.shape == (40,)
+
+
+def test_median_split_separates_a_heavy_tailed_class_that_two_means_cuts():
+    from qmemlearn.analysis.classification import median_split
+
+    zeros = np.zeros(10)
+    tail = np.array([1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 1.0, 2.0, 3.0])
+    scores = np.concatenate([zeros, tail])
+    truth = np.repeat([0, 1], 10)
+    assert accuracy_up_to_swap(two_means_split(scores), truth) < 0.9  # the split isolates the tail
+    assert accuracy_up_to_swap(median_split(scores), truth) == 1.0
+    assert classify_statistic(scores).tolist() == median_split(scores).tolist()

@@ -126,10 +126,16 @@ def test_reproduce_bad_config_values_are_usage_errors(tmp_path, capsys, changes)
 def test_figures_without_results_points_to_reproduce(tmp_path, monkeypatch, capsys):
     write_config(tmp_path / "experiments" / "pauli_learning.json")
     monkeypatch.chdir(tmp_path)
-    assert main(command_line_args=["figures"]) == 2
+    assert main(command_line_args=["figures", "pauli-learning"]) == 2
     err = capsys.readouterr().err
     assert "qmemlearn figures: error: pauli-learning:" in err and "run `qmemlearn reproduce` first" in err
     assert str(tmp_path / "results" / "pauli-learning" / "full.csv") in err
+    # Redrawing everything skips an experiment that was never reproduced, and fails if none was.
+    for name in ("noise_map.json", "dynamics.json"):
+        (tmp_path / "experiments" / name).write_bytes((pathlib.Path(__file__).parents[2] / "experiments" / name).read_bytes())
+    assert main(command_line_args=["figures"]) == 2
+    err = capsys.readouterr().err
+    assert "skipped pauli-learning: no results table" in err and "no experiment has a results table" in err
     assert not (tmp_path / "figures").exists()
 
 
