@@ -344,9 +344,9 @@ def save_advantage_map_figure(result: AdvantageMapResult, path_stem: str | pathl
 
     panels = result.config.panels
     fig, axes = plt.subplots(1, len(panels), figsize=(max(8.0, 5.2 * len(panels)), 4.6), squeeze=False)
-    limit = max(
-        [1.0] + [float(np.nanmax(np.abs(r))) for r in (result.log2_ratio(p)[0] for p in panels) if np.isfinite(r).any()]
-    )
+    # The colour scale spans the measured ratios; bounds (">", "<") beyond it saturate.
+    exact = [np.abs(r[(b == 0) & np.isfinite(r)]) for r, b in (result.log2_ratio(p) for p in panels)]
+    limit = max([1.0] + [float(e.max()) for e in exact if e.size])
     for ax, panel in zip(axes[0], panels):
         ratio, bound = result.log2_ratio(panel)
         plot_ratio_map(ax=ax, ns=panel.ns, strengths=[row.y if row.label is None else row.label for row in panel.rows], log2_ratio=ratio,
