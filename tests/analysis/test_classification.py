@@ -105,3 +105,24 @@ def test_median_split_separates_a_heavy_tailed_class_that_two_means_cuts():
     assert accuracy_up_to_swap(two_means_split(scores), truth) < 0.9  # the split isolates the tail
     assert accuracy_up_to_swap(median_split(scores), truth) == 1.0
     assert classify_statistic(scores).tolist() == median_split(scores).tolist()
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_kernel_pca_single_copy_reaches_full_accuracy_with_many_shots(n):
+    """With 10⁷ Y-basis shots per circuit the T-symmetric circuits collapse to one point and
+    the kernel-PCA pipeline must classify every circuit; a least-squares split of the same
+    component cuts off the scrambling tail instead (the failure the median split fixes)."""
+    from qmemlearn.tasks.dynamics import draw_circuits
+    from qmemlearn.tasks.dynamics_outcomes import circuit_outcomes
+
+    rng = np.random.default_rng(11)
+    circuits = draw_circuits(n, 5, 20, np.random.SeedSequence(5))
+    shots = 10**7
+    ones = np.stack([
+        circuit_outcomes(c, protocol="single-copy", noise="ideal", backend="auto", max_bond=0).sample_ones(shots, rng)
+        for c in circuits
+    ])
+    truth = np.array([c.label for c in circuits])
+    assert accuracy_up_to_swap(classify_kernel_pca(ones / shots), truth) == 1.0
+    component = kernel_pca_component(paper_features(ones / shots))
+    assert accuracy_up_to_swap(two_means_split(component), truth) < 0.9
