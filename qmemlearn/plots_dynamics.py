@@ -130,7 +130,7 @@ class Embedding:
         scores: ``[circuits]`` first kernel-PCA component, oriented so scrambling circuits
             score higher on average.
         kinds: ``[circuits]`` class of each circuit.
-        accuracy: Accuracy up to label swap of the two-means split of ``scores``.
+        accuracy: Accuracy up to label swap of the median split of ``scores``.
     """
 
     protocol: str
