@@ -52,6 +52,8 @@ _PAULI_POW_GATES = {cirq.XPowGate: 1, cirq.YPowGate: 2, cirq.ZPowGate: 3}
 _MAX_SHOTS_PER_SIMULATION = 1 << 16
 _MAX_CACHED_CIRCUITS = 64
 _MAX_CACHED_PLANS = 16
+#: (locations, batch) pairs that take the direct-injection path whatever their sizes (tests only).
+_FORCED_DIRECT: set = set()
 #: (id of the circuit, repr of the noise model) -> (circuit, frozen, frame candidates, plans).
 _PLANS: collections.OrderedDict = collections.OrderedDict()
 
@@ -287,8 +289,14 @@ class StimSampler(cirq.Sampler):
     @staticmethod
     def _groups(structural: list[np.ndarray], start: int, stop: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """(structural values, row indices) per distinct setting of rows start..stop."""
-        if all(_is_constant(c) or not (c[start:stop] != c[start]).any() for c in structural):
-            values = np.array([float(c[start]) for c in structural])
+        varying = [k for k, c in enumerate(structural) if not _is_constant(c)]
+        values = np.array([float(c[start]) for c in structural])
+        if varying and len(varying) * (stop - start) <= stim_frames.STACK_LIMIT:
+            table = np.stack([structural[k][start:stop] for k in varying])  # one pass, not one per column
+            constant = bool((table == table[:, :1]).all())
+        else:
+            constant = not any((structural[k][start:stop] != structural[k][start]).any() for k in varying)
+        if constant:
             return [(values, np.arange(start, stop))]
         distinct, codes = group_rows([c[start:stop] for c in structural], stop - start)
         return [(np.asarray(row, dtype=float), start + np.flatnonzero(codes == g)) for g, row in enumerate(distinct)]
@@ -300,16 +308,23 @@ class StimSampler(cirq.Sampler):
 
         shots = len(rows) if not isinstance(rows, slice) else rows.stop - rows.start
         num_qubits = len(plan.qubit_index)
-        simulator = stim.FlipSimulator(batch_size=stim_frames.padded(shots), num_qubits=num_qubits, seed=seed)
-        simulator.do(compiled.circuit)
-        flips = np.ascontiguousarray(simulator.get_measurement_flips(bit_packed=True))
+        batch = stim_frames.padded(shots)
         chosen, sweep_bits = frames.packed([name for _, name in compiled.sweep], rows, shots)
         sweep_locations = np.array([compiled.sweep[i][0] for i in chosen], dtype=np.int64)
         active = np.concatenate([compiled.coins, sweep_locations])
-        if len(active):
-            m, j = compiled.frame_map(active, num_qubits)
-            coins = stim_frames.coin_bits(np.random.default_rng(seed), len(compiled.coins), shots)
-            stim_frames.apply_frames(flips, m, j, np.concatenate([coins, sweep_bits]))
+        coins = stim_frames.coin_bits(np.random.default_rng(seed), len(compiled.coins), shots)
+        simulator = stim.FlipSimulator(batch_size=batch, num_qubits=num_qubits, seed=seed)
+        if len(active) and (batch < len(active) or (len(active), batch) in _FORCED_DIRECT):
+            # Few shots, many frames: put the frames into the simulator (same bits as propagation).
+            bits = np.unpackbits(np.concatenate([coins, sweep_bits]), axis=1, count=batch, bitorder="little").astype(np.bool_)
+            stim_frames.inject(simulator, compiled.assembled, active, bits, num_qubits)
+            flips = np.ascontiguousarray(simulator.get_measurement_flips(bit_packed=True))
+        else:
+            simulator.do(compiled.circuit)
+            flips = np.ascontiguousarray(simulator.get_measurement_flips(bit_packed=True))
+            if len(active):
+                m, j = compiled.frame_map(active, num_qubits)
+                stim_frames.apply_frames(flips, m, j, np.concatenate([coins, sweep_bits]))
         flips[compiled.reference] ^= np.uint8(0xFF)
         return np.unpackbits(flips.T, axis=0, count=shots, bitorder="little")
 

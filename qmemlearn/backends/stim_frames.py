@@ -22,6 +22,8 @@ import numpy as np
 
 #: Flip-simulator batches are padded to whole 64-bit words.
 WORD = 64
+#: Separate columns are stacked into one table (one numpy pass) up to this many values.
+STACK_LIMIT = 1 << 22
 
 
 def padded(shots: int) -> int:
@@ -59,6 +61,33 @@ def propagate(pieces: Sequence, cut: np.ndarray, qubit: np.ndarray, code: np.nda
     m, j = rows[entry].astype(np.int64), (byte[entry] * 8 + bit).astype(np.int64)
     keep = j < locations
     return m[keep], j[keep]  # sorted by m (row-major order)
+
+
+def inject(simulator, assembled, active: np.ndarray, bits: np.ndarray, num_qubits: int) -> None:
+    """Runs ``assembled`` on ``simulator`` with the frames of ``active`` put in at their cuts.
+
+    The direct alternative to :func:`propagate` + :func:`apply_frames` for few shots (its cost is
+    one boolean mask entry per qubit and shot at each cut): the simulator draws its randomness
+    in the same order, so both give the same bits for one seed.
+
+    Args:
+        simulator: A fresh ``stim.FlipSimulator``.
+        assembled: The circuit cut at frame locations (:class:`stim_fused.Assembled`).
+        active: Location indices; ``bits[r]`` are the per-shot bits of ``active[r]``.
+        bits: bool ``[len(active), batch size]``.
+        num_qubits: Qubits of the simulation.
+    """
+    cuts = assembled.cut[active]
+    for k, piece in enumerate(assembled.pieces):
+        simulator.do(piece)
+        here = np.flatnonzero(cuts == k)
+        for code in (1, 2, 3):
+            rows = here[assembled.code[active[here]] == code]
+            if len(rows):
+                mask = np.zeros((num_qubits, bits.shape[1]), dtype=np.bool_)
+                for r in rows:
+                    mask[assembled.qubit[active[r]]] ^= bits[r]
+                simulator.broadcast_pauli_errors(pauli=code, mask=mask)
 
 
 def apply_frames(flips: np.ndarray, m: np.ndarray, j: np.ndarray, frames: np.ndarray) -> None:
@@ -134,6 +163,7 @@ class FrameBits:
         self.tables: list[np.ndarray] = []
         self.where: dict[str, tuple[int, int]] = {}
         views: dict[int, tuple[np.ndarray, dict[str, int]]] = {}
+        loose: dict[str, np.ndarray] = {}
         for name in candidates:
             if name not in columns:
                 continue
@@ -146,10 +176,17 @@ class FrameBits:
             view = _column_of(values)
             if view is not None:
                 views.setdefault(id(view[0]), (view[0], {}))[1][name] = view[1]
-                continue
-            bits = _integer_bits(values)
-            if bits is not None:
-                self.vectors[name] = bits
+            else:
+                loose[name] = values
+        if loose and len(loose) * len(next(iter(loose.values()))) <= STACK_LIMIT:
+            # Separate 1-D columns (e.g. a batch's concatenated settings): one table, one pass.
+            table = np.stack(list(loose.values()), axis=1)
+            views[id(table)] = (table, {name: k for k, name in enumerate(loose)})
+        else:
+            for name, values in loose.items():
+                bits = _integer_bits(values)
+                if bits is not None:
+                    self.vectors[name] = bits
         for base, used in views.values():
             table = _integer_bits(base) if 2 * len(used) >= base.shape[1] else None
             if table is None:  # a sparse or partly non-integer table: column by column

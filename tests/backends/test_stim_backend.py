@@ -207,3 +207,24 @@ def test_y_and_z_frames_between_cliffords_match_density_matrix(ref):
     distinct, counts = np.unique(table, axis=0, return_counts=True)
     expected = sum(c * ref.exact_distribution(noisy, dict(zip("fgh", row.tolist()))) for row, c in zip(distinct, counts)) / shots
     assert ref.gof([(ref.counts(bits), expected)])[0] > 1e-4
+
+
+@pytest.mark.parametrize("form", ["sweep", "mixture"])
+def test_direct_injection_and_propagation_give_the_same_bits(form, monkeypatch):
+    """Few shots put the frames into the simulator; many shots propagate them: same bits per seed."""
+    from qmemlearn.backends import stim_backend
+
+    state = PauliMixedState("XYZIY", alpha=0.9)
+    source = state if form == "sweep" else MixtureForm(state)
+    protocol, noise = TwoCopyProtocol(), "depolarizing:p1=0.05,p2=0.1"
+    circuit = protocol.circuit(source)
+    columns, _ = protocol.draw_settings(source, np.random.default_rng(1), 300)
+    propagated = sample_bits(make_sampler("stim", noise=noise, seed=2), circuit, columns, key=MEASUREMENT_KEY)
+    locations = 10 if form == "sweep" else 8  # the flips (all 0 in the mixture form), or the coins
+    monkeypatch.setattr(stim_backend, "_FORCED_DIRECT", {(locations, 320)})
+    calls = []
+    inject = stim_backend.stim_frames.inject
+    monkeypatch.setattr(stim_backend.stim_frames, "inject", lambda *a: calls.append(1) or inject(*a))
+    direct = sample_bits(make_sampler("stim", noise=noise, seed=2), circuit, columns, key=MEASUREMENT_KEY)
+    assert calls == [1]
+    np.testing.assert_array_equal(direct, propagated)
