@@ -326,7 +326,7 @@ class StimSampler(cirq.Sampler):
                 m, j = compiled.frame_map(active, num_qubits)
                 stim_frames.apply_frames(flips, m, j, np.concatenate([coins, sweep_bits]))
         flips[compiled.reference] ^= np.uint8(0xFF)
-        return np.unpackbits(flips.T, axis=0, count=shots, bitorder="little")
+        return stim_frames.unpack_transposed(flips, shots)
 
     def __repr__(self) -> str:
         return f"StimSampler(noise={self._noise!r})"

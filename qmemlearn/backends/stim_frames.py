@@ -106,6 +106,21 @@ def apply_frames(flips: np.ndarray, m: np.ndarray, j: np.ndarray, frames: np.nda
     words[m[starts]] ^= np.bitwise_xor.reduceat(contributions, starts, axis=0)
 
 
+def unpack_transposed(flips: np.ndarray, shots: int) -> np.ndarray:
+    """Bit-packed ``[measurements, padded/8]`` rows as C-contiguous uint8 bits ``[shots, measurements]``.
+
+    The transpose is done on bytes (8x less data), then each byte row is spread over 8 shot
+    rows with contiguous writes: ~7x faster than unpacking and transposing the bits.
+    """
+    measurements, width = flips.shape
+    transposed = np.ascontiguousarray(flips.T)  # [padded/8, measurements]
+    out = np.empty((width, 8, measurements), dtype=np.uint8)
+    for bit in range(8):  # little bit order: bit k of byte b is shot 8b + k
+        np.right_shift(transposed, bit, out=out[:, bit, :])
+        out[:, bit, :] &= 1
+    return out.reshape(width * 8, measurements)[:shots]
+
+
 def coin_bits(rng: np.random.Generator, locations: int, shots: int) -> np.ndarray:
     """Independent fair coins, bit-packed ``[locations, padded(shots)/8]`` (bits past ``shots`` too)."""
     width = padded(shots) // 8

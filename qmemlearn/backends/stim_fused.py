@@ -37,7 +37,7 @@ NOT_STIM_HINT = (
 #: Pauli channels at p = 1/2 are fair coins: name -> Pauli code (X=1, Y=2, Z=3).
 COIN_ERRORS = {"X_ERROR": 1, "Y_ERROR": 2, "Z_ERROR": 3}
 _SLOT = "__stim_slot_{}"
-_MAX_FRAGMENTS = 4096
+_MAX_FRAGMENTS = 1024
 _MISSING = object()
 #: (resolved gate, tags, arity) -> stim instructions on local qubits, or None (not re-targetable).
 _FRAGMENTS: collections.OrderedDict = collections.OrderedDict()

@@ -73,3 +73,10 @@ def test_coin_bits_are_fair_and_seeded():
 @pytest.mark.parametrize("shots, expected", [(1, 64), (64, 64), (65, 128)])
 def test_padded(shots, expected):
     assert padded(shots) == expected
+
+
+def test_unpack_transposed_is_the_transpose_of_the_bits():
+    packed = np.random.default_rng(2).integers(0, 256, (5, 16), dtype=np.uint8)
+    bits = stim_frames.unpack_transposed(packed, 100)
+    np.testing.assert_array_equal(bits, np.unpackbits(packed, axis=1, count=100, bitorder="little").T)
+    assert bits.flags["C_CONTIGUOUS"] and bits.dtype == np.uint8
