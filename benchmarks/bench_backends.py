@@ -9,7 +9,11 @@ medians of interleaved repeats, so slow phases of a shared machine hit both side
    ``repetitions=shots`` trajectories).
 2. ``stim``: two-copy Pauli learning with depolarizing noise at n = 100 and 1000, copies/s
    of ``sample_records`` on a fresh instance each repeat (conversion of the new instance
-   included), sweep form and mixture form.
+   included), sweep form and mixture form; in the same run, raw stim on the equivalent
+   hand-built stim circuit (:func:`raw_stim_circuit`, no cirq): ``compile_sampler().sample``
+   (compile included, bit-packed), and ``FlipSimulator`` on it without the fair coins
+   (bit-packed flips only: no reference, no coins, no unpacking: the floor of any exact stim
+   path), and the ratios of the backend to both.
 3. ``search``: wall time of one N* search (decoy rule, ``run_searches`` with one
    ``SearchCurve``, ``evaluate_pauli_learning`` with ``{"alpha": 0.9, "backend": "stim"}``) for
    two-copy Pauli learning at n = 1000 under depolarizing noise.
@@ -77,10 +81,72 @@ def bench_qsim_vs_cirq(repeats: int, ns=(8, 12)) -> None:
         )
 
 
+def raw_stim_circuit(state: PauliMixedState, p1: float, p2: float, *, coins: bool = True):
+    """The noisy two-copy mixture-form circuit of ``state``, written in stim directly.
+
+    Qubits a_i = 2i, b_i = 2i + 1 (the default layout). Per copy: the parity mixture
+    (``X_ERROR(0.5)`` off the first support qubit, ``X_ERROR((1 - sα)/2)`` on it, CNOTs from the
+    rest of the support onto it), depolarizing after the flips at exponent 0, the rotation Z → P
+    (``SQRT_Y`` for X, ``SQRT_X_DAG`` for Y) with depolarizing after it, then CNOT(a_i, b_i),
+    H(a_i), each with depolarizing, and a measurement of a0, b0, a1, b1, ....
+    ``coins=False`` drops the ``X_ERROR(0.5)`` (for the flip-simulator floor).
+    """
+    import stim
+
+    n = state.n
+    support = [i for i, c in enumerate(state.pauli) if c != "I"]
+    lines = []
+    for offset in (0, 1):
+        qubit = [2 * i + offset for i in range(n)]
+        first = qubit[support[0]]
+        if coins:
+            lines.append("X_ERROR(0.5) " + " ".join(str(t) for t in qubit if t != first))
+        lines.append(f"X_ERROR({(1 - state.sign * state.alpha) / 2!r}) {first}")
+        if len(support) > 1:
+            lines.append("CX " + " ".join(f"{qubit[i]} {first}" for i in support[1:]))
+    every = " ".join(str(t) for t in range(2 * n))
+    lines.append(f"DEPOLARIZE1({p1!r}) {every}")
+    for name, char in (("SQRT_Y", "X"), ("SQRT_X_DAG", "Y")):
+        targets = [str(2 * i + o) for i, c in enumerate(state.pauli) if c == char for o in (0, 1)]
+        if targets:
+            lines.append(f"{name} " + " ".join(targets))
+    lines.append(f"DEPOLARIZE1({p1!r}) {every}")
+    pairs = " ".join(f"{2 * i} {2 * i + 1}" for i in range(n))
+    lines += [f"CX {pairs}", f"DEPOLARIZE2({p2!r}) {pairs}"]
+    a_qubits = " ".join(str(2 * i) for i in range(n))
+    lines += [f"H {a_qubits}", f"DEPOLARIZE1({p1!r}) {a_qubits}", f"M {every}"]
+    return stim.Circuit("\n".join(lines))
+
+
+def _raw_stim_rates(state: PauliMixedState, shots: int) -> tuple[float, float]:
+    """Seconds of raw stim for ``shots`` shots: compile_sampler (compile + sample), FlipSimulator floor."""
+    import stim
+
+    from qmemlearn.backends.stim_frames import padded
+    from qmemlearn.noise import parse_noise
+
+    term = parse_noise(NOISE).term("depolarizing")
+    circuit = raw_stim_circuit(state, term.p1, term.p2)
+    sampled = _timed(lambda: circuit.compile_sampler(seed=1).sample(shots, bit_packed=True))
+    floor_circuit = raw_stim_circuit(state, term.p1, term.p2, coins=False)
+
+    def floor() -> None:
+        simulator = stim.FlipSimulator(batch_size=padded(shots), num_qubits=floor_circuit.num_qubits, seed=1)
+        simulator.do(floor_circuit)
+        simulator.get_measurement_flips(bit_packed=True)
+
+    return sampled, _timed(floor)
+
+
 def bench_stim(repeats: int, ns=(100, 1000)) -> None:
     print(f"\n## stim, two-copy Pauli learning ({NOISE}), copies/s, fresh instance per repeat, median of {repeats}")
-    print("| n | copies | sweep form copies/s | mixture form copies/s | mixture form, 10x copies: copies/s | target |")
-    print("|---|---|---|---|---|---|")
+    print(f"load average {os.getloadavg()[0]:.1f}; raw stim: the same circuit hand-built in stim (see raw_stim_circuit)")
+    print(
+        "| n | copies | sweep form copies/s | mixture form copies/s | mixture form, 10x copies: copies/s "
+        "| raw stim compile_sampler copies/s | raw stim FlipSimulator floor copies/s "
+        "| mixture / compile_sampler | mixture / floor | target |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     protocol = TwoCopyProtocol()
     for n in ns:
         copies = STIM_COPIES[n]
@@ -88,9 +154,12 @@ def bench_stim(repeats: int, ns=(100, 1000)) -> None:
         warm = PauliMixedState(_pauli(n, 0), alpha=0.9)  # first call builds the plan: not timed
         sample_records(warm, protocol, copies=200, sampler=sampler, rng=np.random.default_rng(0))
         sample_records(MixtureForm(warm), protocol, copies=200, sampler=sampler, rng=np.random.default_rng(0))
-        times = {"sweep": [], "mixture": [], "mixture10": []}
+        times: dict[str, list[float]] = {"sweep": [], "mixture": [], "mixture10": [], "raw": [], "floor": []}
         for r in range(repeats):
             state = PauliMixedState(_pauli(n, 100 + r), alpha=0.9)
+            raw, floor = _raw_stim_rates(state, copies // 2)
+            times["raw"].append(raw)
+            times["floor"].append(floor)
             rng = np.random.default_rng(r)
             times["sweep"].append(_timed(lambda: sample_records(state, protocol, copies=copies, sampler=sampler, rng=rng)))
             times["mixture"].append(
@@ -102,7 +171,11 @@ def bench_stim(repeats: int, ns=(100, 1000)) -> None:
             )
         rate = {k: copies / statistics.median(v) for k, v in times.items()}
         target = f">= {TARGET_COPIES_PER_SECOND:.0e}" if n == 1000 else ""
-        print(f"| {n} | {copies} | {rate['sweep']:.3g} | {rate['mixture']:.3g} | {rate['mixture10']:.3g} | {target} |")
+        print(
+            f"| {n} | {copies} | {rate['sweep']:.3g} | {rate['mixture']:.3g} | {rate['mixture10']:.3g} "
+            f"| {rate['raw']:.3g} | {rate['floor']:.3g} | {rate['mixture'] / rate['raw']:.2f} "
+            f"| {rate['mixture'] / rate['floor']:.2f} | {target} |"
+        )
 
 
 def bench_search(trials: int) -> None:

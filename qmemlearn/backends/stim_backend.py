@@ -5,53 +5,57 @@ parameters. This sampler splits the symbols of a circuit into two kinds:
 
 * **frame symbols**: the bare exponent of a Pauli gate (``cirq.X(q) ** sympy.Symbol("f")``)
   whose values are integers. ``X**f`` is the identity or a Pauli, so the shots differ only by
-  a Pauli frame. Stim's ``FlipSimulator`` injects it per shot with ``broadcast_pauli_errors``
-  at the gate's position: exact, with any Pauli noise before or after it (Pauli channels
-  commute with Paulis up to a phase);
+  a Pauli frame at the gate's position: exact, with any Pauli noise before or after it (Pauli
+  channels commute with Paulis up to a phase);
 * **structural symbols**: everything else (e.g. the basis rotation of a Pauli-mixed state).
   Shots are grouped by their structural values, and each distinct resolved circuit is
-  converted to stim ONCE (op by op through ``stimcirq.cirq_circuit_to_stim_circuit``, memoized
-  per operation and value, so a new instance of a 2000-qubit circuit costs a dict look-up per
-  operation rather than a fresh ``cirq.resolve_parameters`` + conversion).
+  converted to stim ONCE, moment by moment with fused instructions and one stimcirq call per
+  distinct gate (:mod:`qmemlearn.backends.stim_fused`), so a new instance of a 2000-qubit
+  circuit costs a few ``np.unique`` and ``stim.Circuit.append`` calls per moment.
 
-A group without frame symbols is sampled with ``compile_sampler()`` (e.g. the mixture form
-of a source, see :meth:`qmemlearn.sources.PauliMixedState.mixture_circuit`); a group with
-frames with ``FlipSimulator`` plus stim's reference sample, which is how ``compile_sampler``
-itself works. Noise is ``circuit.with_noise(model)`` on the parameterized circuit, as on every
-backend. Symmetric readout error (``p01 == p10``) is a bit flip; anything that is not a
-Clifford gate or a Pauli channel raises a ValueError naming the operation and a backend that
-simulates it.
+A converted circuit is sampled on ``stim.FlipSimulator`` against stim's reference sample,
+which is how ``compile_sampler`` works, but bit-packed end to end (``compile_sampler().sample``
+costs ~20x more per shot at 2000 qubits). Frames, and the fair coins of ``X_ERROR(0.5)``
+(the parity mixture of a source's mixture form, see
+:meth:`qmemlearn.sources.PauliMixedState.mixture_circuit`), are added by linear propagation
+(:mod:`qmemlearn.backends.stim_frames`). Noise is ``circuit.with_noise(model)`` on the
+parameterized circuit, as on every backend. Symmetric readout error (``p01 == p10``) is a bit
+flip; anything that is not a Clifford gate or a Pauli channel raises a ValueError naming the
+operation and a backend that simulates it.
+
+Seeds: each group of shots draws one 62-bit seed per chunk of at most
+``_MAX_SHOTS_PER_SIMULATION`` shots from the sampler's generator (or from the segment's, see
+:func:`qmemlearn.backends.sweeps.sample_bits`); that seed drives stim and the numpy coins, so
+one seed fixes every bit, and a segment's bits equal those of a sampler seeded with its
+generator, whatever else is in the call.
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import cirq
 import numpy as np
 import sympy
 
+from qmemlearn.backends import stim_frames
 from qmemlearn.backends.grouping import group_rows
-from qmemlearn.backends.sweeps import sweep_to_columns, validate_columns
+from qmemlearn.backends.stim_fused import NOT_STIM_HINT, NotStimCompatibleError, assemble, build_moments
+from qmemlearn.backends.sweeps import Segments, sweep_to_columns, validate_columns, validate_segments
 from qmemlearn.noise import ReadoutErrorChannel
+
+__all__ = ["NOT_STIM_HINT", "NotStimCompatibleError", "StimSampler", "stim_incompatibility"]
 
 _PAULI_POW_GATES = {cirq.XPowGate: 1, cirq.YPowGate: 2, cirq.ZPowGate: 3}
 _MAX_SHOTS_PER_SIMULATION = 1 << 16
-_MAX_CACHED_CIRCUITS = 256
+_MAX_CACHED_CIRCUITS = 64
 _MAX_CACHED_PLANS = 16
+#: (locations, batch) pairs that take the direct-injection path whatever their sizes (tests only).
+_FORCED_DIRECT: set = set()
 #: (id of the circuit, repr of the noise model) -> (circuit, frozen, frame candidates, plans).
 _PLANS: collections.OrderedDict = collections.OrderedDict()
-NOT_STIM_HINT = (
-    "stim simulates only Clifford gates and Pauli channels; use backend='fast' for circuits of "
-    "small independent clusters, 'qsim' for entangled circuits up to ~30 qubits, or "
-    "'density-matrix' for small exact references"
-)
-
-
-class NotStimCompatibleError(ValueError):
-    """The circuit has an operation that stim cannot simulate exactly."""
 
 
 def _pauli_frame_symbol(op: cirq.Operation) -> tuple[str, int] | None:
@@ -63,13 +67,9 @@ def _pauli_frame_symbol(op: cirq.Operation) -> tuple[str, int] | None:
     return str(gate.exponent), code
 
 
-def _frame_bits(values: np.ndarray) -> np.ndarray | None:
-    """The values mod 2 as bools if they are all integers (a Pauli power is then I or P), else None."""
-    values = np.asarray(values, dtype=float)
-    as_int = values.astype(np.int64)
-    if not np.array_equal(as_int, values):
-        return None
-    return (as_int & 1).astype(np.bool_)
+def _is_constant(values: np.ndarray) -> bool:
+    """True for a zero-stride broadcast (e.g. a source's constant settings), without reading it."""
+    return values.ndim == 1 and (values.strides[0] == 0 or len(values) <= 1)
 
 
 def _stim_friendly(op: cirq.Operation) -> cirq.Operation:
@@ -81,16 +81,39 @@ def _stim_friendly(op: cirq.Operation) -> cirq.Operation:
 
 @dataclasses.dataclass
 class _Plan:
-    """A parameterized noisy circuit, cut where per-shot Pauli frames are injected."""
+    """A parameterized noisy circuit, cut into fused moments (see :mod:`stim_fused`)."""
 
     qubit_index: dict  # qubit -> stim index
-    segments: list[list[tuple[cirq.Operation, tuple[str, ...]]]]  # structural ops per segment
-    frames: list[list[tuple[int, int, str]]]  # after segment k: (stim qubit, Pauli code, symbol)
+    moments: list  # stim_fused.Moment per noisy moment
     structural: tuple[str, ...]  # structural symbol names, in a fixed order
     key_ranges: dict[str, list[tuple[int, int]]]  # key -> (start, stop) per measurement instance
     num_measurements: int
-    op_text: dict = dataclasses.field(default_factory=dict)  # (segment, op, values) -> stim text
+    memo: dict = dataclasses.field(default_factory=dict)  # operations converted one by one
     compiled: collections.OrderedDict = dataclasses.field(default_factory=collections.OrderedDict)
+
+
+@dataclasses.dataclass
+class _Compiled:
+    """One resolved circuit: frame-free stim circuit, reference sample, frame locations."""
+
+    circuit: object  # stim.Circuit
+    reference: np.ndarray  # bool [measurements]
+    assembled: object  # stim_fused.Assembled
+    coins: np.ndarray  # location indices of fair coins
+    sweep: list[tuple[int, str]]  # (location, frame symbol)
+    propagation: collections.OrderedDict = dataclasses.field(default_factory=collections.OrderedDict)
+
+    def frame_map(self, active: np.ndarray, num_qubits: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse F for the active locations (cached per active set)."""
+        key = active.tobytes()
+        hit = self.propagation.get(key)
+        if hit is None:
+            a = self.assembled
+            hit = stim_frames.propagate(a.pieces, a.cut[active], a.qubit[active], a.code[active], num_qubits)
+            self.propagation[key] = hit
+            if len(self.propagation) > 8:
+                self.propagation.popitem(last=False)
+        return hit
 
 
 class StimSampler(cirq.Sampler):
@@ -121,7 +144,7 @@ class StimSampler(cirq.Sampler):
         points = len(resolvers)
         repeated = {name: np.repeat(values, repetitions) for name, values in columns.items()}
         plan, frames = self._plan(program, repeated)
-        bits = self._sample(plan, repeated, frames, points * repetitions)
+        bits = self._sample(plan, repeated, frames, [(0, points * repetitions, self._rng)])
         results = []
         for t, resolver in enumerate(resolvers):
             rows = bits[t * repetitions : (t + 1) * repetitions]
@@ -131,17 +154,30 @@ class StimSampler(cirq.Sampler):
             results.append(cirq.ResultDict(params=resolver, records=records))
         return results
 
-    def _sample_columns_(self, circuit: cirq.AbstractCircuit, columns: Mapping[str, np.ndarray], *, key: str) -> np.ndarray:
-        """One shot per sweep point, bits of ``key`` (its last instance); see ``sweeps.sample_bits``."""
+    def _sample_columns_(
+        self, circuit: cirq.AbstractCircuit, columns: Mapping[str, np.ndarray], *, key: str, segments: Segments | None = None
+    ) -> np.ndarray:
+        """One shot per sweep point, bits of ``key`` (its last instance); see ``sweeps.sample_bits``.
+
+        With ``segments``, the bits of segment k come from its generator alone: they equal
+        ``StimSampler(noise=..., seed=generator_k)`` sampling that segment's points.
+        """
         points = validate_columns(columns)
         plan, frames = self._plan(circuit, columns)
         if key not in plan.key_ranges:
             raise ValueError(f"key={key!r} is not a measurement key of the circuit; keys: {sorted(plan.key_ranges)}")
+        if segments is None:
+            parts = [(0, points, self._rng)]
+        else:
+            parts, start = [], 0
+            for count, rng in validate_segments(segments, points):
+                parts.append((start, start + count, rng))
+                start += count
         start, stop = plan.key_ranges[key][-1]
-        return self._sample(plan, columns, frames, points)[:, start:stop]
+        return self._sample(plan, columns, frames, parts)[:, start:stop]
 
     # ----- planning -----------------------------------------------------------------------
-    def _plan(self, program: cirq.AbstractCircuit, columns: Mapping[str, np.ndarray]) -> tuple[_Plan, dict]:
+    def _plan(self, program: cirq.AbstractCircuit, columns: Mapping[str, np.ndarray]) -> tuple[_Plan, stim_frames.FrameBits]:
         """The plan of ``program`` (cached by identity, then by value) for these columns."""
         # Plans hold no randomness, so samplers share them (a task makes one sampler per point).
         cache_key = (id(program), repr(self._noise))
@@ -154,13 +190,12 @@ class StimSampler(cirq.Sampler):
                 _PLANS.popitem(last=False)
         _PLANS.move_to_end(cache_key)
         _, frozen, candidates, plans = entry
-        bits = {name: _frame_bits(columns[name]) for name in candidates if name in columns}
-        bits = {name: b for name, b in bits.items() if b is not None}
-        frame_symbols = frozenset(bits)
+        bits = stim_frames.FrameBits(columns, candidates)
+        frame_symbols = bits.symbols
         plan = plans.get(frame_symbols)
         if plan is None:
             plan = plans[frame_symbols] = self._build_plan(frozen, frame_symbols)
-        missing = set(plan.structural) | {s for frame in plan.frames for _, _, s in frame}
+        missing = set(plan.structural) | {s for moment in plan.moments for _, _, s in moment.frames}
         missing -= set(columns)
         if missing:
             raise ValueError(f"the sweep gives no values for the circuit symbols {sorted(missing)}")
@@ -183,124 +218,115 @@ class StimSampler(cirq.Sampler):
         noisy = self._noisy(program)
         symbols = {name for op in noisy.all_operations() for name in cirq.parameter_names(op)}
         qubit_index = {q: i for i, q in enumerate(sorted(noisy.all_qubits()))}
-        segments: list = [[]]
-        frames: list = [[]]
+        structural = tuple(sorted(symbols - frame_symbols))
+
+        def frame_of(op: cirq.Operation) -> tuple[str, int] | None:
+            frame = _pauli_frame_symbol(op)
+            return frame if frame is not None and frame[0] in frame_symbols else None
+
+        moments = build_moments(noisy.moments, qubit_index, structural, frame_of)
         key_ranges: dict[str, list[tuple[int, int]]] = {}
         count = 0
-        for moment in noisy:
-            injected = []
-            for op in moment:
-                frame = _pauli_frame_symbol(op)
-                if frame is not None and frame[0] in frame_symbols:
-                    injected.append((qubit_index[op.qubits[0]], frame[1], frame[0]))
+        for moment in moments:  # measurements are converted one by one, in this order
+            for op, _ in moment.singles:
+                if not cirq.is_measurement(op):
                     continue
-                if cirq.is_measurement(op):
-                    if getattr(op.gate, "confusion_map", None):  # stimcirq would silently ignore it (DESIGN §6)
-                        raise NotStimCompatibleError(
-                            f"operation {op!r} has a confusion_map, which stim ignores; model readout error "
-                            f"as a bit flip before the measurement (noise 'readout:...'), or {NOT_STIM_HINT}"
-                        )
-                    key = cirq.measurement_key_name(op)
-                    key_ranges.setdefault(key, []).append((count, count + len(op.qubits)))
-                    count += len(op.qubits)
-                segments[-1].append((op, tuple(sorted(cirq.parameter_names(op)))))
-            if injected:
-                frames[-1] = injected
-                segments.append([])
-                frames.append([])
-        structural = tuple(sorted(symbols - frame_symbols))
-        return _Plan(qubit_index, segments, frames, structural, key_ranges, count)
+                if getattr(op.gate, "confusion_map", None):  # stimcirq would silently ignore it (DESIGN §6)
+                    raise NotStimCompatibleError(
+                        f"operation {op!r} has a confusion_map, which stim ignores; model readout error "
+                        f"as a bit flip before the measurement (noise 'readout:...'), or {NOT_STIM_HINT}"
+                    )
+                key = cirq.measurement_key_name(op)
+                key_ranges.setdefault(key, []).append((count, count + len(op.qubits)))
+                count += len(op.qubits)
+        return _Plan(qubit_index, moments, structural, key_ranges, count)
 
-    # ----- conversion (memoized per operation and value) ----------------------------------
-    @staticmethod
-    def _op_stim_text(plan: _Plan, where: tuple[int, int], values: tuple[float, ...]) -> str:
-        cache_key = (where, values)
-        text = plan.op_text.get(cache_key)
-        if text is None:
-            op, names = plan.segments[where[0]][where[1]]
-            import stimcirq
-
-            resolved = cirq.resolve_parameters(op, dict(zip(names, values))) if names else op
-            try:
-                converted = stimcirq.cirq_circuit_to_stim_circuit(
-                    cirq.Circuit(cirq.Moment(resolved)), qubit_to_index_dict=plan.qubit_index
-                )
-            except (TypeError, NotImplementedError, ValueError) as error:
-                raise NotStimCompatibleError(
-                    f"operation {resolved!r} is not a Clifford gate or a Pauli channel (stim cannot "
-                    f"simulate it exactly); {NOT_STIM_HINT}"
-                ) from error
-            text = "\n".join(
-                str(line) for line in converted if line.name not in ("TICK", "QUBIT_COORDS")
-            )
-            plan.op_text[cache_key] = text
-        return text
-
-    def _compiled(self, plan: _Plan, values: tuple[float, ...]) -> tuple[list, np.ndarray]:
-        """(stim segments, reference sample) for one assignment of the structural symbols."""
-        entry = plan.compiled.get(values)
+    def _compiled(self, plan: _Plan, values: np.ndarray) -> _Compiled:
+        """The converted circuit for one assignment of the structural symbols (cached)."""
+        cache_key = values.tobytes()
+        entry = plan.compiled.get(cache_key)
         if entry is not None:
-            plan.compiled.move_to_end(values)
+            plan.compiled.move_to_end(cache_key)
             return entry
         import stim
 
-        lookup = dict(zip(plan.structural, values))
-        segments = []
-        for k, ops in enumerate(plan.segments):
-            lines = [self._op_stim_text(plan, (k, j), tuple(lookup[n] for n in names)) for j, (_, names) in enumerate(ops)]
-            segments.append(stim.Circuit("\n".join(line for line in lines if line)))
+        assembled = assemble(plan.moments, values, plan.qubit_index, plan.memo)
         whole = stim.Circuit()
-        for segment in segments:
-            whole += segment
-        if whole.num_qubits < len(plan.qubit_index):  # idle qubits still exist in the simulator
-            whole.append("I", [len(plan.qubit_index) - 1])
-            segments[-1].append("I", [len(plan.qubit_index) - 1])
-        entry = (segments, np.asarray(whole.reference_sample(), dtype=np.uint8), whole)
-        plan.compiled[values] = entry
+        for piece in assembled.pieces:
+            whole += piece
+        reference = np.asarray(whole.reference_sample(), dtype=np.bool_)[: plan.num_measurements]
+        coins = np.array([j for j, s in enumerate(assembled.symbol) if s is None], dtype=np.int64)
+        sweep = [(j, s) for j, s in enumerate(assembled.symbol) if s is not None]
+        entry = plan.compiled[cache_key] = _Compiled(whole, reference, assembled, coins, sweep)
         if len(plan.compiled) > _MAX_CACHED_CIRCUITS:
             plan.compiled.popitem(last=False)
         return entry
 
     # ----- sampling -----------------------------------------------------------------------
-    def _sample(self, plan: _Plan, columns: Mapping[str, np.ndarray], frames: dict, points: int) -> np.ndarray:
+    def _sample(self, plan: _Plan, columns: Mapping[str, np.ndarray], frames: stim_frames.FrameBits, parts: list) -> np.ndarray:
+        """Bits [points, measurements]; ``parts`` are (start, stop, generator) of independent streams."""
+        points = parts[-1][1] if parts else 0
+        structural = [np.asarray(columns[name]) for name in plan.structural]
+        blocks = []  # (rows, bits)
+        for start, stop, rng in parts:
+            if stop == start:
+                continue
+            for values, rows in self._groups(structural, start, stop):
+                compiled = self._compiled(plan, values)
+                for first in range(0, len(rows), _MAX_SHOTS_PER_SIMULATION):
+                    chunk = rows[first : first + _MAX_SHOTS_PER_SIMULATION]
+                    if chunk[-1] - chunk[0] + 1 == len(chunk):
+                        chunk = slice(int(chunk[0]), int(chunk[-1]) + 1)  # contiguous: views, no copies
+                    seed = int(rng.integers(2**62))
+                    blocks.append((chunk, self._sample_chunk(plan, compiled, frames, chunk, seed)))
+        if len(blocks) == 1 and blocks[0][0] == slice(0, points):
+            return blocks[0][1]  # one simulation for every point: no copy
         out = np.zeros((points, plan.num_measurements), dtype=np.uint8)
-        if points == 0:
-            return out
-        distinct, codes = group_rows([columns[name] for name in plan.structural], points)
-        for g, values in enumerate(distinct):
-            rows = np.flatnonzero(codes == g) if len(distinct) > 1 else np.arange(points)
-            segments, reference, whole = self._compiled(plan, tuple(float(v) for v in values))
-            for start in range(0, len(rows), _MAX_SHOTS_PER_SIMULATION):
-                chunk = rows[start : start + _MAX_SHOTS_PER_SIMULATION]
-                if len(chunk) and chunk[-1] - chunk[0] + 1 == len(chunk):
-                    chunk = slice(int(chunk[0]), int(chunk[-1]) + 1)  # contiguous: views, no copies
-                seed = int(self._rng.integers(2**62))
-                if not any(frames[name][chunk].any() for frame in plan.frames for _, _, name in frame):
-                    shots = len(rows[start : start + _MAX_SHOTS_PER_SIMULATION])
-                    packed = whole.compile_sampler(seed=seed).sample(shots, bit_packed=True)  # faster than bools
-                    out[chunk] = np.unpackbits(packed, axis=1, count=plan.num_measurements, bitorder="little")
-                else:
-                    out[chunk] = self._sample_frames(plan, segments, reference, frames, chunk, seed)
+        for rows, bits in blocks:
+            out[rows] = bits
         return out
 
     @staticmethod
-    def _sample_frames(plan: _Plan, segments: list, reference: np.ndarray, frames: dict, rows, seed: int) -> np.ndarray:
+    def _groups(structural: list[np.ndarray], start: int, stop: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(structural values, row indices) per distinct setting of rows start..stop."""
+        varying = [k for k, c in enumerate(structural) if not _is_constant(c)]
+        values = np.array([float(c[start]) for c in structural])
+        if varying and len(varying) * (stop - start) <= stim_frames.STACK_LIMIT:
+            table = np.stack([structural[k][start:stop] for k in varying])  # one pass, not one per column
+            constant = bool((table == table[:, :1]).all())
+        else:
+            constant = not any((structural[k][start:stop] != structural[k][start]).any() for k in varying)
+        if constant:
+            return [(values, np.arange(start, stop))]
+        distinct, codes = group_rows([c[start:stop] for c in structural], stop - start)
+        return [(np.asarray(row, dtype=float), start + np.flatnonzero(codes == g)) for g, row in enumerate(distinct)]
+
+    @staticmethod
+    def _sample_chunk(plan: _Plan, compiled: _Compiled, frames: stim_frames.FrameBits, rows: np.ndarray, seed: int) -> np.ndarray:
+        """Bits [len(rows), measurements] of one simulation: reference ⊕ flips ⊕ F·frames."""
         import stim
 
-        shots = len(next(iter(frames.values()))[rows])
-        simulator = stim.FlipSimulator(batch_size=shots, num_qubits=len(plan.qubit_index), seed=seed)
-        for segment, frame in zip(segments, plan.frames):
-            simulator.do(segment)
-            for code in (1, 2, 3):
-                entries = [(q, s) for q, c, s in frame if c == code]
-                if not entries:
-                    continue
-                mask = np.zeros((len(plan.qubit_index), shots), dtype=np.bool_)
-                for q, s in entries:
-                    mask[q] ^= frames[s][rows]
-                simulator.broadcast_pauli_errors(pauli=code, mask=mask)
-        flips = simulator.get_measurement_flips(bit_packed=False)  # [measurements, shots]
-        return flips.T ^ reference[None, :].astype(np.bool_)
+        shots = len(rows) if not isinstance(rows, slice) else rows.stop - rows.start
+        num_qubits = len(plan.qubit_index)
+        batch = stim_frames.padded(shots)
+        chosen, sweep_bits = frames.packed([name for _, name in compiled.sweep], rows, shots)
+        sweep_locations = np.array([compiled.sweep[i][0] for i in chosen], dtype=np.int64)
+        active = np.concatenate([compiled.coins, sweep_locations])
+        coins = stim_frames.coin_bits(np.random.default_rng(seed), len(compiled.coins), shots)
+        simulator = stim.FlipSimulator(batch_size=batch, num_qubits=num_qubits, seed=seed)
+        if len(active) and (batch < len(active) or (len(active), batch) in _FORCED_DIRECT):
+            # Few shots, many frames: put the frames into the simulator (same bits as propagation).
+            bits = np.unpackbits(np.concatenate([coins, sweep_bits]), axis=1, count=batch, bitorder="little").astype(np.bool_)
+            stim_frames.inject(simulator, compiled.assembled, active, bits, num_qubits)
+            flips = np.ascontiguousarray(simulator.get_measurement_flips(bit_packed=True))
+        else:
+            simulator.do(compiled.circuit)
+            flips = np.ascontiguousarray(simulator.get_measurement_flips(bit_packed=True))
+            if len(active):
+                m, j = compiled.frame_map(active, num_qubits)
+                stim_frames.apply_frames(flips, m, j, np.concatenate([coins, sweep_bits]))
+        flips[compiled.reference] ^= np.uint8(0xFF)
+        return stim_frames.unpack_transposed(flips, shots)
 
     def __repr__(self) -> str:
         return f"StimSampler(noise={self._noise!r})"

@@ -244,7 +244,9 @@ class PauliMixedState:
             row[names["flip"][i]] = 0.0
             row[names["phase"][i]] = float(_ROTATION_TO_PAULI[codes[i], 0])
             row[names["exponent"][i]] = float(_ROTATION_TO_PAULI[codes[i], 1])
-        return {name: np.broadcast_to(np.float64(value), (shots,)) for name, value in row.items()}
+        # One read-only zero-stride broadcast; its columns are zero-stride views (no per-symbol call).
+        table = np.broadcast_to(np.fromiter(row.values(), dtype=np.float64, count=len(row)), (shots, len(row)))
+        return {name: table[:, k] for k, name in enumerate(row)}
 
     def metadata(self) -> dict[str, Any]:
         """JSON-native description of the source, stored with every record."""

@@ -134,3 +134,97 @@ def test_confusion_map_measurements_are_refused():
     confused = cirq.measure(q, key="m", confusion_map={(0,): np.array([[0.9, 0.1], [0.2, 0.8]])})
     with pytest.raises(ValueError, match=r"has a confusion_map, which stim ignores"):
         StimSampler(seed=1).run(cirq.Circuit(confused), repetitions=2)
+
+
+def test_segments_equal_one_sampler_per_segment():
+    """A segment's bits come from its generator alone: the same as a sampler seeded with it,
+    whatever else is in the call (the pauli-learning task samples every instance this way)."""
+    protocol, noise = TwoCopyProtocol(), "depolarizing:p1=0.02,p2=0.05"
+    states = [MixtureForm(PauliMixedState(p, alpha=0.9)) for p in ("XYZI", "ZZXY", "YIIX")]
+    circuit = protocol.circuit(states[0])
+    parts = [protocol.draw_settings(s, np.random.default_rng(0), shots)[0] for s, shots in zip(states, (300, 70, 200))]
+    columns = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    segments = [(300, np.random.default_rng(5)), (70, np.random.default_rng(6)), (200, np.random.default_rng(7))]
+    together = sample_bits(make_sampler("stim", noise=noise), circuit, columns, key=MEASUREMENT_KEY, segments=segments)
+    start = 0
+    for part, (count, seed) in zip(parts, [(300, 5), (70, 6), (200, 7)]):
+        alone = sample_bits(make_sampler("stim", noise=noise, seed=np.random.default_rng(seed)), circuit, part, key=MEASUREMENT_KEY)
+        np.testing.assert_array_equal(together[start : start + count], alone)
+        start += count
+    assert not np.array_equal(together[:70], together[300:370])  # different instances, different bits
+
+
+def test_pauli_learning_task_runs_on_stim_for_any_batch_size(monkeypatch):
+    from qmemlearn.analysis.points import SweepPoint
+    from qmemlearn.tasks import pauli_learning
+
+    point = SweepPoint(task="pauli-learning", protocol="two-copy", rule="decoy", n=6, copies=40, trials=5,
+                       noise="depolarizing:p1=0.01,p2=0.02", json_metadata={"backend": "stim"})
+    whole = pauli_learning.evaluate_pauli_learning(point)
+    monkeypatch.setattr(pauli_learning, "MAX_SHOT_QUBITS_PER_BATCH", 1)  # one instance per call
+    assert pauli_learning.evaluate_pauli_learning(point) == whole
+    assert whole.trials == 5 and whole.successes >= 3  # alpha = 0.9 at n = 6, 20 shots: P wins
+
+
+@pytest.mark.parametrize("form", ["sweep", "mixture"])
+def test_two_copy_distribution_matches_density_matrix(form, ref):
+    """Weight-3 support (two CNOTs in the parity mixture), strong depolarizing and readout flips."""
+    state = PauliMixedState("XYZ", alpha=0.8, sign=-1)
+    source = state if form == "sweep" else MixtureForm(state)
+    protocol, noise = TwoCopyProtocol(), "depolarizing:p1=0.05,p2=0.1+readout:p01=0.04,p10=0.04"
+    circuit = protocol.circuit(source)
+    shots = 20_000
+    columns, _ = protocol.draw_settings(source, np.random.default_rng(11), shots)
+    bits = sample_bits(make_sampler("stim", noise=noise, seed=12), circuit, columns, key=MEASUREMENT_KEY)
+    from qmemlearn.noise import parse_noise
+
+    noisy = cirq.Circuit(circuit).with_noise(parse_noise(noise).model())
+    names = sorted(columns)
+    table = np.stack([np.asarray(columns[name], dtype=float) for name in names], axis=1)
+    distinct, counts = np.unique(table, axis=0, return_counts=True)
+    expected = sum(c * ref.exact_distribution(noisy, dict(zip(names, row.tolist()))) for row, c in zip(distinct, counts)) / shots
+    pvalue, _, dof = ref.gof([(ref.counts(bits), expected)])
+    assert dof > 20 and pvalue > 1e-4
+
+
+def test_y_and_z_frames_between_cliffords_match_density_matrix(ref):
+    q = cirq.LineQubit.range(3)
+    f, g, h = (sympy.Symbol(s) for s in "fgh")
+    circuit = cirq.Circuit(
+        cirq.H(q[0]), cirq.CNOT(q[0], q[1]), cirq.Moment(cirq.Y(q[1]) ** f, cirq.Z(q[0]) ** g),
+        cirq.S(q[1]), cirq.CNOT(q[1], q[2]), cirq.Moment(cirq.X(q[2]) ** h), cirq.H(q[0]), cirq.H(q[1]),
+        cirq.measure(*q, key=MEASUREMENT_KEY),
+    )
+    rng = np.random.default_rng(4)
+    shots = 12_000
+    columns = {name: rng.integers(0, 3, shots).astype(float) for name in "fgh"}  # 2 is the identity too
+    noise = "depolarizing:p1=0.05,p2=0.08"
+    bits = sample_bits(make_sampler("stim", noise=noise, seed=5), circuit, columns, key=MEASUREMENT_KEY)
+    from qmemlearn.noise import parse_noise
+
+    noisy = cirq.Circuit(circuit).with_noise(parse_noise(noise).model())
+    table = np.stack([columns[name] for name in "fgh"], axis=1)
+    distinct, counts = np.unique(table, axis=0, return_counts=True)
+    expected = sum(c * ref.exact_distribution(noisy, dict(zip("fgh", row.tolist()))) for row, c in zip(distinct, counts)) / shots
+    assert ref.gof([(ref.counts(bits), expected)])[0] > 1e-4
+
+
+@pytest.mark.parametrize("form", ["sweep", "mixture"])
+def test_direct_injection_and_propagation_give_the_same_bits(form, monkeypatch):
+    """Few shots put the frames into the simulator; many shots propagate them: same bits per seed."""
+    from qmemlearn.backends import stim_backend
+
+    state = PauliMixedState("XYZIY", alpha=0.9)
+    source = state if form == "sweep" else MixtureForm(state)
+    protocol, noise = TwoCopyProtocol(), "depolarizing:p1=0.05,p2=0.1"
+    circuit = protocol.circuit(source)
+    columns, _ = protocol.draw_settings(source, np.random.default_rng(1), 300)
+    propagated = sample_bits(make_sampler("stim", noise=noise, seed=2), circuit, columns, key=MEASUREMENT_KEY)
+    locations = 10 if form == "sweep" else 8  # the flips (all 0 in the mixture form), or the coins
+    monkeypatch.setattr(stim_backend, "_FORCED_DIRECT", {(locations, 320)})
+    calls = []
+    inject = stim_backend.stim_frames.inject
+    monkeypatch.setattr(stim_backend.stim_frames, "inject", lambda *a: calls.append(1) or inject(*a))
+    direct = sample_bits(make_sampler("stim", noise=noise, seed=2), circuit, columns, key=MEASUREMENT_KEY)
+    assert calls == [1]
+    np.testing.assert_array_equal(direct, propagated)
