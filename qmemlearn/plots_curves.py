@@ -64,8 +64,9 @@ def plot_curve_set(*, ax: "matplotlib.axes.Axes", result: "CurveSetResult") -> "
                 ax.plot(grid, 2 ** (fit.a + fit.b * grid), color=style["color"], lw=1.0, ls="--" if mitigated else "-")
         bounds = result.bound_ns(spec.label)
         if bounds:
-            ax.plot(np.array(bounds) + (0.12 if mitigated else -0.12), [config.max_copies] * len(bounds), ls="none",
-                    marker="^", ms=6, color=style["color"], mfc=face,
+            # Just above the budget line, pointing up: N* lies above max_copies.
+            ax.plot(np.array(bounds) + (0.12 if mitigated else -0.12), [1.3 * config.max_copies] * len(bounds),
+                    ls="none", marker="^", ms=8, color=style["color"], mfc=face,
                     label=f"{spec.label}: N* > {config.max_copies} (search stopped at max copies)")
     ax.axhline(config.max_copies, color="0.6", lw=0.7, ls=":", label=f"max copies per search ({config.max_copies})")
     ax.set_yscale("log")
