@@ -7,6 +7,7 @@
 * ``sample-complexity``: N*(n) curves per protocol and rule (:mod:`qmemlearn.analysis.experiment`),
   drawn by the writer the config's ``"figure"`` key names (:mod:`qmemlearn.analysis.figure_writers`).
 * ``advantage-map``: N*_single / N*_two over n and noise (:mod:`qmemlearn.analysis.advantage_map`).
+* ``curve-set``: labelled N*(n) curves with per-curve task parameters (:mod:`qmemlearn.analysis.curve_set`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ KINDS: dict[str, ExperimentKind] = {
     "advantage-map": ExperimentKind(
         "advantage-map", f"{_MAP}:AdvantageMapConfig.from_file", f"{_MAP}:run_advantage_map",
         f"{_MAP}:load_advantage_map", f"{_MAP}:format_map_table", f"{_MAP}:save_advantage_map_figure",
+    ),
+    "curve-set": ExperimentKind(
+        "curve-set", "qmemlearn.analysis.curve_set:CurveSetConfig.from_file", "qmemlearn.analysis.curve_set:run_curve_set",
+        "qmemlearn.analysis.curve_set:load_curve_set", "qmemlearn.analysis.curve_set:format_curve_table",
+        "qmemlearn.analysis.curve_set:save_curve_set_figure",
     ),
 }
 

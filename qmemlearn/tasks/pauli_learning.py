@@ -13,27 +13,41 @@ is scored by a success rule:
 but every instance has its own random streams (settings and sampler), so its outcome is the
 same for any batch size. Task parameters (declared in :mod:`qmemlearn.tasks.registry`) come from ``point.json_metadata``:
 ``memory_wait`` (two-copy: moments copy A idles before copy B is made, default 0), ``alpha``
-(default 0.9) and ``backend`` (default ``"fast"``).
+(default 0.9), ``backend`` (default ``"fast"``), ``mitigate`` (default false) and
+``calibration_shots`` (default 10000).
+
+Readout mitigation (``mitigate: true``): each point (one batch of trials) first runs the two
+readout calibration circuits, |0…0⟩ and |1…1⟩, ``calibration_shots`` shots each, on the same
+sampler and the same (placed) qubits as its records (:mod:`qmemlearn.tasks.readout`), from its
+own random stream. Every instance of the batch is then scored with the readout-corrected
+estimators (:mod:`qmemlearn.estimators.mitigation`). Calibration shots prepare known states,
+never ρ, so they are **not** counted as copies of ρ. Without ``mitigate`` nothing changes: the
+same streams, the same bits, the same strong ids (the two parameters are left out of
+``json_metadata`` at their defaults).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
 from qmemlearn import paulis
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
 from qmemlearn.estimators.dispatch import estimate_squared
+from qmemlearn.estimators.mitigation import mitigated_squared
 from qmemlearn.estimators.identification import (
     SINGLE_COPY_MAX_N,
     identify_pauli_single_copy,
     identify_pauli_two_copy,
 )
 from qmemlearn.protocols import LearningProtocol, make_protocol, sample_batch, shots_for_copies
+from qmemlearn.protocols.calibration import ReadoutCalibration
 from qmemlearn.protocols.sampling import stream_sampler
 from qmemlearn.records import BellRecord
 from qmemlearn.sources import PauliMixedState
+from qmemlearn.tasks.readout import calibrate_for_sampler
 
 TASK = "pauli-learning"
 RULES = ("decoy", "identify")
@@ -43,6 +57,10 @@ IDENTIFY_MAX_DECODER_TRIALS = 2000
 #: Upper bound on shots × qubits per sampler call (a memory bound); instances are batched
 #: below it. Results do not depend on it: each instance has its own sampler stream.
 MAX_SHOT_QUBITS_PER_BATCH = 1 << 17
+#: Spawn key (below the batch's seed) of the readout calibration stream; instance streams use
+#: keys 0 .. trials - 1, so this one never collides with them.
+CALIBRATION_STREAM = 2**31 - 1
+DEFAULT_CALIBRATION_SHOTS = 10000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,9 +79,13 @@ def draw_instance(n: int, rng: np.random.Generator, *, alpha: float = DEFAULT_AL
     return PauliLearningInstance(PauliMixedState(pauli, alpha=alpha, sign=sign), decoy)
 
 
-def score_decoy(record, instance: PauliLearningInstance) -> float:
-    """1 if est tr(Pρ)² > est tr(Qρ)², ½ on a tie, else 0."""
-    values, _ = estimate_squared(record, [instance.state.pauli, instance.decoy])
+def score_decoy(record, instance: PauliLearningInstance, calibration: ReadoutCalibration | None = None) -> float:
+    """1 if est tr(Pρ)² > est tr(Qρ)², ½ on a tie, else 0; readout-corrected with ``calibration``."""
+    observables = [instance.state.pauli, instance.decoy]
+    if calibration is None:
+        values, _ = estimate_squared(record, observables)
+    else:  # only the values are compared: skip the calibration-error propagation
+        values, _ = mitigated_squared(record, observables, calibration, include_calibration_error=False)
     return 1.0 if values[0] > values[1] else 0.5 if values[0] == values[1] else 0.0
 
 
@@ -103,12 +125,29 @@ def validate_point(point: SweepPoint) -> None:
             f"n={point.n} is too large for single-copy identify, which searches all 4^n - 1 "
             f"candidates; the limit is n <= {SINGLE_COPY_MAX_N}"
         )
+    params = point.json_metadata or {}
+    if not params.get("mitigate", False):
+        if "calibration_shots" in params:
+            raise ValueError(
+                f"calibration_shots={params['calibration_shots']!r} needs mitigate=true; without readout "
+                "mitigation no calibration runs"
+            )
+    elif point.rule != "decoy":
+        raise ValueError(f"mitigate=true with rule={point.rule!r}: readout mitigation is implemented for the decoy rule only")
     shots = shots_for_copies(protocol, point.copies)
     if shots < 2:
         raise ValueError(
             f"copies={point.copies} gives {shots} shot; the unbiased estimators need at least 2 shots "
             f"({2 * protocol.copies_per_shot} copies for {point.protocol})"
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _stream_sampler(backend: str, noise: str):
+    """:func:`stream_sampler`, kept per process: a device sampler then keeps its placed,
+    compiled circuits between points. Results do not depend on it: every instance samples
+    from its own stream (``sampler_rngs``), never from the sampler's own."""
+    return stream_sampler(backend, noise=noise)
 
 
 def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
@@ -124,10 +163,21 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
     alpha = float(params.get("alpha", DEFAULT_ALPHA))
     protocol = point_protocol(point)
     shots = shots_for_copies(protocol, point.copies)
-    sampler = stream_sampler(params.get("backend", "fast"), noise=point.noise)
-    streams = [seed.spawn(2) for seed in point.rng_for_trials().spawn(point.trials)]
+    sampler = _stream_sampler(params.get("backend", "fast"), point.noise)
+    root = point.rng_for_trials()
+    streams = [seed.spawn(2) for seed in root.spawn(point.trials)]
     width = point.n * protocol.copies_per_shot
     batch = max(1, MAX_SHOT_QUBITS_PER_BATCH // (shots * width))
+    calibration = None
+    if params.get("mitigate", False):
+        calibration_rng = np.random.default_rng(
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, CALIBRATION_STREAM))
+        )
+        calibration = calibrate_for_sampler(
+            sampler, protocol.circuit(PauliMixedState("Z" * point.n, alpha=alpha)), protocol, point.n,
+            backend=params.get("backend", "fast"), noise=point.noise,
+            shots=int(params.get("calibration_shots", DEFAULT_CALIBRATION_SHOTS)), rng=calibration_rng,
+        )
     successes = 0.0
     for start in range(0, point.trials, batch):
         rngs = [np.random.default_rng(own) for own, _ in streams[start : start + batch]]
@@ -143,7 +193,7 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
         )
         for record, instance, r in zip(records, instances, rngs):
             if point.rule == "decoy":
-                successes += score_decoy(record, instance)
+                successes += score_decoy(record, instance, calibration)
             else:
                 successes += score_identify(record, instance, r)
     return PointOutcome(successes=successes, trials=point.trials)

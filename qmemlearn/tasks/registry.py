@@ -41,6 +41,9 @@ class Param:
         description: One line, with units.
         choices_path: ``"module:attribute"`` of a tuple of allowed strings, imported when first
             needed (e.g. the backend names). Defaults to None.
+        omit_at_default: Leave the parameter out of the resolved parameters (hence out of
+            ``json_metadata`` and the strong id) when it equals its default, so that adding it
+            to a task keeps the strong ids of every existing point. Defaults to False.
 
     Example:
         >>> Param(0.9, "float", low=0.0, high=1.0, low_open=True).check("alpha", 0.5)
@@ -55,6 +58,7 @@ class Param:
     low_open: bool = False
     description: str = ""
     choices_path: str | None = None
+    omit_at_default: bool = False
 
     def allowed_choices(self) -> tuple[str, ...] | None:
         """The allowed strings, if the parameter has a closed set of them."""
@@ -163,9 +167,14 @@ class TaskSpec:
             raise ValueError(
                 f"{where} has unknown key(s) {unknown} for task {self.name!r}; allowed: {sorted(self.params)}"
             )
-        return {
+        resolved = {
             name: param.check(f"{where}.{name}", given.get(name, param.default))
             for name, param in sorted(self.params.items())
+        }
+        return {
+            name: value
+            for name, value in resolved.items()
+            if not (self.params[name].omit_at_default and value == self.params[name].default)
         }
 
     def validate_point(self, point: SweepPoint) -> None:
@@ -233,6 +242,11 @@ register(
             "backend": Param("fast", "str", description="sampler backend name (see qmemlearn.backends)",
                              choices_path="qmemlearn.backends.factory:BACKENDS"),
             "memory_wait": Param(0, "int", low=0, description="moments copy A waits in memory (two-copy)"),
+            "mitigate": Param(False, "bool", omit_at_default=True,
+                              description="readout-error mitigation: calibrate, then correct the estimators"),
+            "calibration_shots": Param(10000, "int", low=1, omit_at_default=True,
+                                       description="shots per calibration circuit (|0…0⟩, |1…1⟩) per point; "
+                                       "not copies of ρ"),
         },
         cost_unit="copies of ρ",
         theory="Huang et al., Science 376, 1182 (2022); Chen–Cotler–Huang–Li, FOCS 2021: "
