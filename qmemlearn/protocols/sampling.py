@@ -91,6 +91,11 @@ def sample_batch(
     circuit = protocol.circuit(sources[0])
     rngs = [rng] * len(sources) if isinstance(rng, np.random.Generator) else _generators("rng", rng, len(sources))
     extra_metadata = dict(metadata or {})
+    engine = getattr(sampler, "hardware_sampler", None)
+    if engine is not None:  # a processor behind a stream factory: its own physical randomness
+        from qmemlearn.hardware.batching import HardwareRun
+
+        sampler, sampler_rngs, hardware = engine, None, hardware or HardwareRun()
     if hasattr(sampler, "metadata") and hasattr(sampler, "device_circuit"):
         extra_metadata.setdefault("hardware", sampler.metadata(circuit))
     if hardware is not None:
@@ -191,7 +196,9 @@ def _device_stream_sampler(backend: str, spec: NoiseSpec) -> cirq.Sampler | Samp
     target = active_engine_target(processor_id)
     if target is not None:
         engine = device_sampler(processor_id, execution="engine", project_id=target.project_id)
-        return functools.partial(_same_sampler, engine)
+        factory = functools.partial(_same_sampler, engine)
+        factory.hardware_sampler = engine  # type: ignore[attr-defined]  # sample_batch interleaves on it
+        return factory
     if backend == "fast":
         return device_sampler(processor_id, execution="qvm-fast")
     if backend == "qsim":

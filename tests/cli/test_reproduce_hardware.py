@@ -76,6 +76,8 @@ def test_reproduce_on_the_qvm_writes_its_config_and_results(tmp_path, capsys):
 def test_reproduce_on_the_engine_sends_device_circuits(tmp_path, fake_engine, capsys):
     assert _run(tmp_path, "--processor", "weber", "--engine", "--project", "p1") == 0, capsys.readouterr().err
     assert fake_engine and all((s.processor_id, s.project_id) == ("weber", "p1") for s in fake_engine)
+    # The instances of a point go out interleaved in one batch (8 trials -> 8 sweeps per batch).
+    assert all(s.batches and set(s.batches) == {8} for s in fake_engine), [s.batches for s in fake_engine]
     device_qubits = set(load_processor("weber").qubits)
     calls = [call for sampler in fake_engine for call in sampler.calls]
     assert calls and all(program.all_qubits() <= device_qubits for program, _, _ in calls)
