@@ -209,11 +209,13 @@ def sample_bytes(protocol: str, n: int, shots: int, symbols: int) -> int:
     return shots * (8 * symbols + 2 * width + recipes)
 
 
-def _layout(protocol: Any, n: int) -> list:
-    """The device qubits as strings: n qubits (single-copy) or n pairs [a_i, b_i] (two-copy)."""
+def _layout(protocol: Any, n: int, qubit_map: dict | None = None) -> list:
+    """The device qubits as strings: n qubits (single-copy) or n pairs [a_i, b_i] (two-copy);
+    with ``qubit_map`` (logical -> device, from a placement) the placed device qubits."""
+    where = (lambda q: q) if qubit_map is None else qubit_map.__getitem__
     if hasattr(protocol, "pairs"):
-        return [[repr(a), repr(b)] for a, b in protocol.pairs(n)]
-    return [repr(q) for q in protocol.qubits(n)]
+        return [[repr(where(a)), repr(where(b))] for a, b in protocol.pairs(n)]
+    return [repr(where(q)) for q in protocol.qubits(n)]
 
 
 def _device_sampler(args: argparse.Namespace, circuit: Any, rng: np.random.Generator) -> tuple[Any, str, str]:
@@ -228,19 +230,6 @@ def _device_sampler(args: argparse.Namespace, circuit: Any, rng: np.random.Gener
     print(f"qmemlearn sample: --processor {args.processor}: running on {execution}", file=sys.stderr)
     sampler = device_sampler(args.processor, execution=execution, seed=rng, project_id=args.project)
     return sampler, execution, noise
-
-
-def _device_layout(protocol: Any, source: Any, sampler: Any) -> list:
-    """The device qubits of the placed circuit, in the layout of :func:`_layout`."""
-    qubit_map = sampler.device_circuit(protocol.circuit(source)).qubit_map
-    logical = _layout_qubits(protocol, source.n)
-    return [[repr(qubit_map[q]) for q in entry] if isinstance(entry, tuple) else repr(qubit_map[entry]) for entry in logical]
-
-
-def _layout_qubits(protocol: Any, n: int) -> list:
-    if hasattr(protocol, "pairs"):
-        return [tuple(pair) for pair in protocol.pairs(n)]
-    return list(protocol.qubits(n))
 
 
 def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
@@ -280,7 +269,9 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
         "noise": noise,
         "versions": package_versions(),
         "command_line": shlex.join(["qmemlearn", "sample", *command_line_args]),
-        "qubit_layout": _layout(protocol, source.n) if args.processor is None else _device_layout(protocol, source, sampler),
+        "qubit_layout": _layout(
+            protocol, source.n, None if args.processor is None else sampler.device_circuit(protocol.circuit(source)).qubit_map
+        ),
         "copies": args.copies,
         "copies_unit": "copies of rho consumed (a single-copy shot costs 1 copy, a two-copy shot 2)",
     }

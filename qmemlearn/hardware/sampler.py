@@ -118,7 +118,7 @@ class DeviceNoiseSampler(cirq.Sampler):
             key: Measurement key. Defaults to ``"m"``.
 
         Raises:
-            KeyError: Never for protocol qubits; ValueError on bad ``shots`` (see
+            ValueError: If a qubit is not in the program, or on bad ``shots`` (see
                 :func:`~qmemlearn.protocols.calibration.calibrate_readout`).
         """
         from qmemlearn.protocols.calibration import calibrate_readout
