@@ -91,3 +91,59 @@ def run_command(
         return print_error(parser.prog, f"missing key {error.args[0]!r}" if error.args else "missing key")
     except (ValueError, OSError) as error:
         return print_error(parser.prog, error)
+
+
+def add_hardware_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--processor``, ``--qvm``/``--engine``, ``--qvm-simulator``, ``--project`` (shared by
+    ``sample`` and ``reproduce``). Check them with :func:`check_hardware_arguments`."""
+    from qmemlearn.hardware.devices import GOOGLE_PROCESSORS
+    from qmemlearn.hardware.execution import QVM_SIMULATORS
+
+    group = parser.add_argument_group(
+        "Google hardware (placed on the device graph, compiled to its native gates, validated)"
+    )
+    group.add_argument(
+        "--processor", default=None, choices=GOOGLE_PROCESSORS, metavar="ID",
+        help=f"Run on this Google processor, one of: {', '.join(GOOGLE_PROCESSORS)} (device specs and "
+        "calibrations bundled with cirq-google). Needs --qvm or --engine.",
+    )
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
+        "--qvm", action="store_true",
+        help="Offline quantum virtual machine of --processor with its calibrated noise (see --qvm-simulator).",
+    )
+    where.add_argument(
+        "--engine", action="store_true",
+        help="The real processor through cirq_google.get_engine_sampler(processor, project); needs "
+        "Google Cloud credentials and Quantum Engine access.",
+    )
+    group.add_argument(
+        "--qvm-simulator", default="auto", choices=QVM_SIMULATORS,
+        help="With --qvm: fast (exact per-pair cluster sampler with the calibrated noise, for "
+        "product-structured circuits), qsim (the stock create_default_noisy_quantum_virtual_machine, "
+        "one qsim trajectory per shot), auto (fast when the circuit is product-structured, else qsim; "
+        "the choice is logged). (default: auto)",
+    )
+    group.add_argument(
+        "--project", default=None, metavar="PROJECT_ID",
+        help="With --engine: the Google Cloud project id. (default: $GOOGLE_CLOUD_PROJECT)",
+    )
+
+
+def check_hardware_arguments(args: argparse.Namespace) -> None:
+    """Rejects inconsistent hardware flags, naming them.
+
+    Raises:
+        ValueError: If ``--qvm``/``--engine`` come without ``--processor`` or the reverse,
+            ``--project`` without ``--engine``, or ``--qvm-simulator`` without ``--qvm``.
+    """
+    if (args.qvm or args.engine) and args.processor is None:
+        raise ValueError(f"--{'qvm' if args.qvm else 'engine'} needs --processor ID (e.g. --processor willow_pink)")
+    if args.processor is not None and not (args.qvm or args.engine):
+        raise ValueError(
+            f"--processor={args.processor!r} needs --qvm (offline virtual machine) or --engine (the real processor)"
+        )
+    if args.project is not None and not args.engine:
+        raise ValueError(f"--project={args.project!r} applies only with --engine")
+    if args.qvm_simulator != "auto" and not args.qvm:
+        raise ValueError(f"--qvm-simulator={args.qvm_simulator!r} applies only with --qvm")

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from typing import Any, Iterator
 
-from qmemlearn.cli.common import make_parser, run_command
+from qmemlearn.cli.common import add_hardware_arguments, check_hardware_arguments, make_parser, run_command
 from qmemlearn.cli.experiments import EXPERIMENTS, experiment_paths
 from qmemlearn.cli.paths import check_figure_stem, check_results_table, check_writable_file
 
@@ -34,6 +34,12 @@ dynamics. N* is the fewest copies (queries) at which the success rate over indep
 instances (for dynamics: the mean accuracy) reaches the config's target.
 Kill it at any time and rerun the same command: finished points are never recomputed.
 One seed (in the config) fixes every number, whatever the number of workers.
+
+On Google hardware: --processor willow_pink --qvm runs the same config on the offline
+virtual machine of the processor (every circuit placed, compiled to its native gates,
+validated; calibrated noise), --processor willow_pink --engine --project ID on the real
+processor (serially, in this process). Both write their own results/figures
+(<name>-<processor>-qvm / -engine) and the config actually run (<results>-config.json).
 """
 
 
@@ -63,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_path_arguments(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_hardware_arguments(parser)
     return parser
 
 
@@ -136,12 +143,105 @@ def write_json_atomically(path: pathlib.Path, payload: object) -> None:
         raise
 
 
+def _hardware_suffix(args: argparse.Namespace) -> str:
+    return f"{args.processor}-{'engine' if args.engine else 'qvm'}"
+
+
+def hardware_config(raw: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The config ``raw`` run on ``--processor``: noise ``google:<processor>`` and, for
+    sampler-based tasks, the QVM simulator as the backend (``fast`` or ``qsim``).
+
+    The dynamics task keeps its backend: its exact outcomes simulate the placed, compiled
+    circuit under the device noise by density matrix (:mod:`qmemlearn.hardware.dynamics`).
+
+    Raises:
+        ValueError: For an experiment kind that sweeps noise itself (``advantage-map``), or
+            ``--engine`` with a task that does not sample through a ``cirq.Sampler``.
+    """
+    from qmemlearn.tasks import get_task
+
+    raw = json.loads(json.dumps(raw))
+    if raw.get("kind", "sample-complexity") != "sample-complexity":
+        raise ValueError(
+            f"--processor: experiment kind {raw.get('kind')!r} sweeps its own noise (it already includes "
+            "google:willow_pink); --processor applies to sample-complexity experiments"
+        )
+    raw["noise"] = f"google:{args.processor}"
+    task = raw["task"]
+    _cap_curves(raw, args.processor, task)
+    declared = get_task(task).params
+    if task == "dynamics":
+        if args.engine:
+            raise ValueError("--engine: the dynamics task computes exact outcome distributions; it has no sampler to send to a processor")
+    elif "backend" in declared:
+        simulator = "qsim" if args.qvm_simulator == "qsim" else "fast"
+        raw.setdefault("params", {})["backend"] = simulator
+        print(f"  --processor {args.processor}: backend {simulator!r} "
+              f"({'stock qsim QVM' if simulator == 'qsim' else 'exact QVM path: the circuits are product-structured'})"
+              + (" -> the real processor (--engine)" if args.engine else ""), file=sys.stderr)
+    return raw
+
+
+def _cap_curves(raw: dict[str, Any], processor_id: str, task: str) -> None:
+    """Caps every curve's n_max at the largest n the processor hosts (and, for dynamics, the
+    density-matrix limit of the noisy exact outcomes); drops curves that start beyond it."""
+    from qmemlearn.hardware import load_processor
+    from qmemlearn.hardware.placement import largest_n
+
+    if task not in ("pauli-learning", "dynamics"):
+        return
+    processor = load_processor(processor_id)
+    for mode, section in raw.get("modes", {}).items():
+        kept = []
+        for curve in section.get("curves", []):
+            protocol = curve.get("protocol")
+            limit = largest_n(processor, protocol, chain=task == "dynamics")
+            if task == "dynamics":
+                from qmemlearn.tasks.dynamics_outcomes import MAX_DENSITY_MATRIX_QUBITS
+
+                limit = min(limit, MAX_DENSITY_MATRIX_QUBITS // (2 if protocol == "two-copy" else 1))
+            if curve.get("n_min", 1) > limit:
+                print(f"  --processor {processor_id}: dropped {mode} curve {protocol}/{curve.get('rule')} "
+                      f"(n_min={curve.get('n_min')} > {limit}, the largest n it hosts)", file=sys.stderr)
+                continue
+            if curve.get("n_max", 0) > limit:
+                print(f"  --processor {processor_id}: {mode} curve {protocol}/{curve.get('rule')} capped at "
+                      f"n_max={limit} (was {curve['n_max']}): the largest n it hosts", file=sys.stderr)
+                curve["n_max"] = limit
+            kept.append(curve)
+        section["curves"] = kept
+
+
+def _hardware_paths(args: argparse.Namespace, config_path: pathlib.Path, results_path: pathlib.Path, figure_stem: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
+    """Own default results and figure for ``--processor`` runs, and the config actually run."""
+    from qmemlearn.analysis.config_validation import read_config_json
+
+    suffix = _hardware_suffix(args)
+    if args.results is None:
+        results_path = results_path.with_name(f"{results_path.stem}-{suffix}.csv")
+    if args.figure is None:
+        figure_stem = figure_stem.with_name(f"{figure_stem.name}-{suffix}")
+    run_config = results_path.with_name(results_path.stem + "-config.json")
+    check_writable_file(run_config, "--results (its config file)", create_parents=True)
+    write_json_atomically(run_config, hardware_config(read_config_json(config_path), args))
+    return run_config, results_path, figure_stem
+
+
 def _reproduce(args: argparse.Namespace) -> int:
     """Validates every input, then runs the experiment; returns 0."""
+    check_hardware_arguments(args)
+    if args.engine and (args.dask is not None or (args.workers or 1) != 1):
+        raise ValueError("--engine runs serially in this process: drop --dask and --workers (or give --workers 1)")
     paths = experiment_paths(args.experiment, quick=args.quick)
     config_path = args.config or paths.config
     results_path = args.results or paths.results
     figure_stem = args.figure or paths.figure_stem
+    if not config_path.exists():
+        raise FileNotFoundError(f"--config={str(config_path)!r} does not exist")
+    if args.processor is not None:
+        config_path, results_path, figure_stem = _hardware_paths(args, config_path, results_path, figure_stem)
+        if args.engine:
+            args.workers = 1
     kind, config = load_config(config_path, quick=args.quick)
     check_results_table(results_path, "--results")
     summary_path = results_path.with_name(results_path.stem + "-summary.json")
@@ -149,7 +249,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     check_figure_stem(figure_stem, "--figure")
     print(f"qmemlearn reproduce {args.experiment} ({config.mode} mode): config {config_path}", file=sys.stderr)
     print(f"  results table (resumable): {results_path}", file=sys.stderr)
-    with open_executor(args.workers, args.dask) as executor:
+    with open_executor(args.workers, args.dask) as executor, _engine_context(args):
         results_path.parent.mkdir(parents=True, exist_ok=True)
         result = kind.run(config, results_path=results_path, executor=executor, progress=not args.no_progress)
     write_json_atomically(summary_path, result.summary())
@@ -161,6 +261,15 @@ def _reproduce(args: argparse.Namespace) -> int:
     for figure in figures:
         print(f"wrote figure: {figure}")
     return 0
+
+
+def _engine_context(args: argparse.Namespace) -> Any:
+    """With ``--engine``, :func:`qmemlearn.hardware.execution.engine_target` for the run."""
+    if not args.engine:
+        return contextlib.nullcontext()
+    from qmemlearn.hardware.execution import engine_target
+
+    return engine_target(args.processor, args.project)
 
 
 def main_reproduce(*, command_line_args: list[str]) -> int:

@@ -17,7 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from qmemlearn.cli.common import COPIES_UNIT, make_parser, run_command
+from qmemlearn.cli.common import (
+    COPIES_UNIT,
+    add_hardware_arguments,
+    check_hardware_arguments,
+    make_parser,
+    run_command,
+)
 from qmemlearn.cli.paths import check_writable_file
 
 SOURCES = ("pauli-state",)
@@ -45,9 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
             "  depolarizing:p1=0.001,p2=0.01     after each 1-qubit / 2-qubit gate\n"
             "  readout:p01=0.02,p10=0.02         bit flips 0->1 / 1->0 before measuring\n"
             "  amplitude-damping:gamma=0.001     idle decay of every qubit per moment\n\n"
-            "example:\n"
+            "examples:\n"
             "  qmemlearn sample pauli-state --n 3 --pauli XYZ --protocol two-copy --copies 2000 \\\n"
-            "      --noise depolarizing:p1=0.001,p2=0.01+readout:p01=0.02,p10=0.02 --seed 7 --out xyz.npz"
+            "      --noise depolarizing:p1=0.001,p2=0.01+readout:p01=0.02,p10=0.02 --seed 7 --out xyz.npz\n"
+            "  qmemlearn sample pauli-state --n 4 --pauli XYZX --protocol two-copy --copies 20000 \\\n"
+            "      --processor willow_pink --qvm --calibrate 5000 --seed 7 --out wp.npz\n"
+            "  qmemlearn sample pauli-state --n 4 --pauli XYZX --protocol two-copy --copies 20000 \\\n"
+            "      --processor willow_pink --engine --project MY_PROJECT --shots-per-setting 100 --out hw.npz"
         ),
     )
     parser.add_argument(
@@ -108,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         "repetitions each) on the same sampler and store the per-qubit confusion in the record, "
         "for 'qmemlearn estimate --mitigate'. (default: no calibration)",
     )
+    run.add_argument(
+        "--shots-per-setting", type=int, default=1, metavar="K",
+        help="Draw shots/K distinct settings (flips, bases) and repeat each K times in one "
+        "run_sweep(repetitions=K), as on hardware; the settings of all chunks go out in one batch. "
+        "K must divide the shots. (default: 1, every shot an independent draw)",
+    )
+    add_hardware_arguments(parser)
     parser.add_argument(
         "--out", required=True, metavar="FILE", help="Records file to write (.npz is appended if missing)."
     )
@@ -154,6 +171,20 @@ def _check_args(args: argparse.Namespace) -> None:
             )
     if args.seed is not None and args.seed < 0:
         raise ValueError(f"--seed={args.seed} must be an int >= 0")
+    check_hardware_arguments(args)
+    if args.processor is not None:
+        if args.noise != "ideal":
+            raise ValueError(
+                f"--noise={args.noise!r} cannot be combined with --processor: the processor brings its own "
+                "noise (its calibration with --qvm, the real device with --engine)"
+            )
+        if args.backend != "fast":
+            raise ValueError(f"--backend={args.backend!r} cannot be combined with --processor; use --qvm-simulator")
+    if args.shots_per_setting < 1 or (args.copies // per_shot) % args.shots_per_setting:
+        raise ValueError(
+            f"--shots-per-setting={args.shots_per_setting} must be an int >= 1 that divides the "
+            f"{args.copies // per_shot} shots"
+        )
     if not args.out:
         raise ValueError("--out='' must name a records file, e.g. runs/xyz.npz")
     out = pathlib.Path(args.out)
@@ -178,11 +209,27 @@ def sample_bytes(protocol: str, n: int, shots: int, symbols: int) -> int:
     return shots * (8 * symbols + 2 * width + recipes)
 
 
-def _layout(protocol: Any, n: int) -> list:
-    """The device qubits as strings: n qubits (single-copy) or n pairs [a_i, b_i] (two-copy)."""
+def _layout(protocol: Any, n: int, qubit_map: dict | None = None) -> list:
+    """The device qubits as strings: n qubits (single-copy) or n pairs [a_i, b_i] (two-copy);
+    with ``qubit_map`` (logical -> device, from a placement) the placed device qubits."""
+    where = (lambda q: q) if qubit_map is None else qubit_map.__getitem__
     if hasattr(protocol, "pairs"):
-        return [[repr(a), repr(b)] for a, b in protocol.pairs(n)]
-    return [repr(q) for q in protocol.qubits(n)]
+        return [[repr(where(a)), repr(where(b))] for a, b in protocol.pairs(n)]
+    return [repr(where(q)) for q in protocol.qubits(n)]
+
+
+def _device_sampler(args: argparse.Namespace, circuit: Any, rng: np.random.Generator) -> tuple[Any, str, str]:
+    """The sampler of ``--processor`` with ``--qvm``/``--engine``, the execution label (stored as
+    the record's backend) and the noise label; the QVM's choice of simulator is printed."""
+    from qmemlearn.hardware.sampler import device_sampler, qvm_execution
+
+    if args.engine:
+        execution, noise = "engine", f"device:{args.processor}"
+    else:
+        execution, noise = qvm_execution(circuit, args.qvm_simulator), f"google:{args.processor}"
+    print(f"qmemlearn sample: --processor {args.processor}: running on {execution}", file=sys.stderr)
+    sampler = device_sampler(args.processor, execution=execution, seed=rng, project_id=args.project)
+    return sampler, execution, noise
 
 
 def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
@@ -190,7 +237,7 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
     from qmemlearn.analysis.store import package_versions
     from qmemlearn.backends import make_sampler
     from qmemlearn.noise import parse_noise
-    from qmemlearn.protocols import make_protocol, sample_records, shots_for_copies
+    from qmemlearn.protocols import make_protocol, sample_batch, sample_records, shots_for_copies
     from qmemlearn.records import save_records
     from qmemlearn.records.limits import check_allocation
     from qmemlearn.sources import PauliMixedState
@@ -210,26 +257,44 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
     noise = parse_noise(args.noise).to_string()
     seed = secrets.randbits(63) if args.seed is None else args.seed
     settings_seed, sampler_seed = np.random.SeedSequence(seed).spawn(2)
-    sampler = make_sampler(args.backend, noise=noise, seed=np.random.default_rng(sampler_seed))
+    backend = args.backend
+    if args.processor is None:
+        sampler = make_sampler(args.backend, noise=noise, seed=np.random.default_rng(sampler_seed))
+    else:
+        sampler, backend, noise = _device_sampler(args, protocol.circuit(source), np.random.default_rng(sampler_seed))
     metadata = {
         "seed": seed,
         "seed_derivation": _SEED_DERIVATION,
-        "backend": args.backend,
+        "backend": backend,
         "noise": noise,
         "versions": package_versions(),
         "command_line": shlex.join(["qmemlearn", "sample", *command_line_args]),
-        "qubit_layout": _layout(protocol, source.n),
+        "qubit_layout": _layout(
+            protocol, source.n, None if args.processor is None else sampler.device_circuit(protocol.circuit(source)).qubit_map
+        ),
         "copies": args.copies,
         "copies_unit": "copies of rho consumed (a single-copy shot costs 1 copy, a two-copy shot 2)",
     }
     if args.calibrate is not None:
         from qmemlearn.protocols.calibration import calibrate_readout, record_qubits
 
-        calibration = calibrate_readout(sampler, record_qubits(protocol, source.n), shots=args.calibrate)
+        qubits = record_qubits(protocol, source.n)
+        if args.processor is None:
+            calibration = calibrate_readout(sampler, qubits, shots=args.calibrate)
+        else:  # on the very device qubits the experiment is placed on, same execution
+            calibration = sampler.calibrate_readout(protocol.circuit(source), qubits, shots=args.calibrate)
         metadata["readout_calibration"] = calibration.to_json_dict()
     start = time.perf_counter()
     rng = np.random.default_rng(settings_seed)
-    record = sample_records(source, protocol, copies=args.copies, sampler=sampler, rng=rng, metadata=metadata)
+    if args.shots_per_setting == 1 and backend not in ("qvm-qsim", "engine"):
+        record = sample_records(source, protocol, copies=args.copies, sampler=sampler, rng=rng, metadata=metadata)
+    else:  # a processor's way: distinct settings, K repetitions each, one batch
+        from qmemlearn.hardware.batching import HardwareRun
+
+        hardware = HardwareRun(shots_per_setting=args.shots_per_setting)
+        (record,) = sample_batch(
+            [source], protocol, copies=args.copies, sampler=sampler, rng=rng, metadata=metadata, hardware=hardware
+        )
     path = save_records(record, args.out)
     seconds = time.perf_counter() - start
     print(

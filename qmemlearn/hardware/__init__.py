@@ -3,6 +3,8 @@
 Everything runs offline from the device specs and calibrations shipped inside cirq-google.
 """
 
+from qmemlearn.hardware.batching import HardwareRun, interleaved_chunks, run_interleaved
+from qmemlearn.hardware.chain import chain_layout, chain_upper_bound, longest_chain, max_chain_length
 from qmemlearn.hardware.compile import compile_circuit, single_qubit_gates_to_phased_xz
 from qmemlearn.hardware.devices import GOOGLE_PROCESSORS, GoogleProcessor, load_processor
 from qmemlearn.hardware.noise import (
@@ -15,10 +17,34 @@ from qmemlearn.hardware.noise import (
     parse_google_noise,
     prepare_for_processor,
 )
-from qmemlearn.hardware.placement import PlacementError, max_pairs, pair_layout, place, single_layout
-from qmemlearn.hardware.sampler import DeviceNoiseSampler
+from qmemlearn.hardware.execution import (
+    QVM_SIMULATORS,
+    choose_qvm,
+    engine_sampler,
+    engine_target,
+    is_product_structured,
+    stock_qvm_sampler,
+)
+from qmemlearn.hardware.placement import PlacementError, largest_n, max_pairs, pair_layout, place, single_layout
+from qmemlearn.hardware.sampler import DeviceNoiseSampler, device_sampler, qvm_execution
 
 __all__ = [
+    "HardwareRun",
+    "QVM_SIMULATORS",
+    "chain_layout",
+    "chain_upper_bound",
+    "choose_qvm",
+    "device_sampler",
+    "engine_sampler",
+    "engine_target",
+    "interleaved_chunks",
+    "is_product_structured",
+    "largest_n",
+    "longest_chain",
+    "max_chain_length",
+    "qvm_execution",
+    "run_interleaved",
+    "stock_qvm_sampler",
     "GOOGLE_NOISE_PREFIX",
     "GOOGLE_PROCESSORS",
     "DeviceCircuit",

@@ -9,6 +9,10 @@ matching is larger than 49. Single-copy qubits need no couplers, so any n ≤ #q
 Among the many valid placements, the pairs of a maximum matching with the lowest calibrated
 two-qubit error are used first, and singles go on the qubits with the lowest calibrated
 readout error; both orders are deterministic.
+
+The dynamics circuits interact along a *chain* (single-copy brickwork) or a *comb* (two-copy:
+the system chain plus one memory partner per system qubit); such a group goes on a chain or
+comb of the device found by :mod:`qmemlearn.hardware.chain`.
 """
 
 from __future__ import annotations
@@ -81,6 +85,76 @@ def _logical_clusters(circuit: cirq.AbstractCircuit) -> list[list[cirq.Qid]]:
     return sorted((sorted(group) for group in nx.connected_components(graph)), key=lambda g: g[0])
 
 
+def _path_order(graph: nx.Graph, nodes: Sequence[cirq.Qid]) -> list[cirq.Qid] | None:
+    """The nodes in path order from the smaller end, if they induce a simple path."""
+    sub = graph.subgraph(nodes)
+    if len(nodes) == 1:
+        return list(nodes)
+    if not nx.is_connected(sub) or sub.number_of_edges() != len(nodes) - 1 or max(d for _, d in sub.degree) > 2:
+        return None
+    start = min(q for q, d in sub.degree if d == 1)
+    return list(nx.dfs_preorder_nodes(sub, start))
+
+
+def _chain_shape(graph: nx.Graph) -> tuple[list[cirq.Qid], list[cirq.Qid] | None] | None:
+    """``(spine, None)`` for a path, ``(spine, leaves)`` for a comb (leaf i hangs off spine i)."""
+    nodes = sorted(graph)
+    path = _path_order(graph, nodes)
+    if path is not None:
+        return path, None
+    leaves = [q for q in nodes if graph.degree(q) == 1]
+    spine_nodes = [q for q in nodes if graph.degree(q) > 1]
+    spine = _path_order(graph, spine_nodes)
+    if spine is None or len(leaves) != len(spine):
+        return None
+    leaf_of = {}
+    for leaf in leaves:
+        (stem,) = graph[leaf]
+        if stem in leaf_of or stem not in spine:
+            return None
+        leaf_of[stem] = leaf
+    if len(leaf_of) != len(spine):
+        return None
+    return spine, [leaf_of[q] for q in spine]
+
+
+def _interaction_graph(circuit: cirq.AbstractCircuit, group: Sequence[cirq.Qid]) -> nx.Graph:
+    members = set(group)
+    graph = nx.Graph()
+    graph.add_nodes_from(group)
+    for op in circuit.all_operations():
+        if len(op.qubits) > 1 and not cirq.is_measurement(op) and set(op.qubits) <= members:
+            nx.add_path(graph, op.qubits)
+    return graph
+
+
+def _place_chain(
+    circuit: cirq.AbstractCircuit, group: list[cirq.Qid], others: list[list[cirq.Qid]], processor: GoogleProcessor
+) -> dict[cirq.Qid, cirq.GridQubit]:
+    from qmemlearn.hardware.chain import chain_layout
+
+    shape = _chain_shape(_interaction_graph(circuit, group))
+    if shape is None:
+        raise PlacementError(
+            f"qubits {group} interact as a group of {len(group)} that is neither a chain nor a comb "
+            "(chain plus one partner per chain qubit); placement handles copy pairs, chains, combs "
+            "and single qubits"
+        )
+    if any(len(g) > 1 for g in others):
+        raise PlacementError(
+            f"qubits {group} form a chain and other qubits form further groups; a chain is placed "
+            "only together with single qubits"
+        )
+    spine, leaves = shape
+    chain, teeth = chain_layout(processor, len(spine), partners=leaves is not None)
+    qubit_map = dict(zip(spine, chain))
+    if leaves is not None:
+        qubit_map.update(zip(leaves, teeth))
+    singles = single_layout(processor, len(others), exclude=list(qubit_map.values()))
+    qubit_map.update(zip((g[0] for g in others), singles))
+    return qubit_map
+
+
 def place(
     circuit: cirq.AbstractCircuit, processor: GoogleProcessor
 ) -> tuple[cirq.Circuit, dict[cirq.Qid, cirq.GridQubit]]:
@@ -88,7 +162,9 @@ def place(
 
     Qubits joined by a two-qubit gate (a copy pair) go on the two ends of one coupler, the
     smaller logical qubit (copy A) on the smaller device qubit; qubits without two-qubit gates
-    go on any free qubits. Only qubits and couplers the device has are used.
+    go on any free qubits. A larger group that interacts along a chain or a comb (the
+    dynamics circuits) goes on a device chain or comb, its spine from the end with the
+    smaller logical qubit. Only qubits and couplers the device has are used.
 
     Args:
         circuit: The logical circuit, e.g. ``TwoCopyProtocol().circuit(source)``.
@@ -99,17 +175,20 @@ def place(
         logical qubit -> ``cirq.GridQubit``.
 
     Raises:
-        PlacementError: If a group of more than two interacting qubits appears (chains are not
-            placed yet), or the device cannot host the pairs or singles; the message gives
-            the largest number it hosts.
+        PlacementError: If a group of more than two interacting qubits is not a chain or a
+            comb, or comes with other groups, or the device cannot host the pairs, chain or
+            singles; the message gives the largest number it hosts.
     """
     clusters = _logical_clusters(circuit)
     big = [group for group in clusters if len(group) > 2]
-    if big:
+    if len(big) > 1:
         raise PlacementError(
-            f"qubits {big[0]} interact as a group of {len(big[0])}; placement handles copy pairs "
-            "and single qubits only"
+            f"qubits {big[0]} and {big[1]} form two groups of more than two interacting qubits; "
+            "placement handles one chain or comb"
         )
+    if big:
+        qubit_map = _place_chain(circuit, big[0], [g for g in clusters if g is not big[0]], processor)
+        return cirq.Circuit(circuit).transform_qubits(qubit_map), qubit_map
     pairs = [group for group in clusters if len(group) == 2]
     singles = [group[0] for group in clusters if len(group) == 1]
     device_pairs = pair_layout(processor, len(pairs))
@@ -120,3 +199,24 @@ def place(
         qubit_map.update(zip(logical, physical))
     qubit_map.update(zip(singles, device_singles))
     return cirq.Circuit(circuit).transform_qubits(qubit_map), qubit_map
+
+
+def largest_n(processor: GoogleProcessor, protocol: str, *, chain: bool = False) -> int:
+    """The largest n the device hosts for a protocol's circuit.
+
+    Args:
+        processor: The target processor.
+        protocol: ``"single-copy"`` or ``"two-copy"``.
+        chain: True for the dynamics circuits (system qubits on a chain; two-copy: a comb),
+            False for the learning circuits (singles; two-copy: disjoint coupler pairs).
+
+    Raises:
+        ValueError: If ``protocol`` is unknown.
+    """
+    from qmemlearn.hardware.chain import max_chain_length
+
+    if protocol not in ("single-copy", "two-copy"):
+        raise ValueError(f"protocol={protocol!r} must be 'single-copy' or 'two-copy'")
+    if chain:
+        return max_chain_length(processor, partners=protocol == "two-copy")
+    return max_pairs(processor) if protocol == "two-copy" else len(processor.qubits)

@@ -38,6 +38,7 @@ def sample_batch(
     rng: np.random.Generator | Sequence[np.random.Generator],
     sampler_rngs: Sequence[np.random.Generator] | None = None,
     metadata: dict[str, Any] | None = None,
+    hardware: Any = None,
 ) -> list[Any]:
     """Spends ``copies`` copies of each source and returns one record per source.
 
@@ -62,9 +63,16 @@ def sample_batch(
         sampler_rngs: One generator per source for the sampler's randomness. Defaults to
             None: the sampler's own single stream, shared by the batch.
         metadata: Extra JSON-native metadata stored in every record.
+        hardware: Optional :class:`qmemlearn.hardware.batching.HardwareRun`: draw
+            ``shots / shots_per_setting`` distinct settings per source, run each
+            ``shots_per_setting`` times, with the sources interleaved in time in one
+            ``run_batch`` (a processor's way). Needs a ``cirq.Sampler`` and no ``sampler_rngs``.
+            Defaults to None (one independent setting per shot, one sweep).
 
     Returns:
-        A list of records (``ShadowRecord`` or ``BellRecord``), one per source.
+        A list of records (``ShadowRecord`` or ``BellRecord``), one per source. With a
+        :class:`~qmemlearn.hardware.DeviceNoiseSampler` they carry its ``hardware`` metadata
+        (processor, device spec, calibration time, qubit map).
 
     Raises:
         ValueError: If ``copies`` is invalid for the protocol, the sources differ in n, or
@@ -82,6 +90,21 @@ def sample_batch(
         raise ValueError(f"all sources must have the same n; got {[s.n for s in sources]}")
     circuit = protocol.circuit(sources[0])
     rngs = [rng] * len(sources) if isinstance(rng, np.random.Generator) else _generators("rng", rng, len(sources))
+    extra_metadata = dict(metadata or {})
+    engine = getattr(sampler, "hardware_sampler", None)
+    if engine is not None:  # a processor behind a stream factory: its own physical randomness
+        from qmemlearn.hardware.batching import HardwareRun
+
+        sampler, sampler_rngs, hardware = engine, None, hardware or HardwareRun()
+    if hasattr(sampler, "metadata") and hasattr(sampler, "device_circuit"):
+        extra_metadata.setdefault("hardware", sampler.metadata(circuit))
+    if hardware is not None:
+        bits_per_source, settings = _sample_hardware(sources, protocol, circuit, shots, sampler, rngs, sampler_rngs, hardware)
+        extra_metadata["hardware"] = {**extra_metadata.get("hardware", {}), **hardware.metadata()}
+        return [
+            protocol.make_record(bits, extras, _record_metadata(protocol, source, copies, shots, extra_metadata))
+            for bits, source, (_, extras) in zip(bits_per_source, sources, settings)
+        ]
     settings = [protocol.draw_settings(source, r, shots) for source, r in zip(sources, rngs)]
     if len(settings) == 1:
         columns = settings[0][0]
@@ -93,16 +116,43 @@ def sample_batch(
     bits = sample_bits(sampler, circuit, columns, key=MEASUREMENT_KEY, segments=segments)
     records = []
     for k, (source, (_, extras)) in enumerate(zip(sources, settings)):
-        record_metadata = {
-            "protocol": protocol.metadata(),
-            "source": source.metadata(),
-            "n": n,
-            "copies": int(copies),
-            "shots": shots,
-            **(metadata or {}),
-        }
+        record_metadata = _record_metadata(protocol, source, copies, shots, extra_metadata)
         records.append(protocol.make_record(bits[k * shots : (k + 1) * shots], extras, record_metadata))
     return records
+
+
+def _record_metadata(protocol: Any, source: Any, copies: int, shots: int, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "protocol": protocol.metadata(),
+        "source": source.metadata(),
+        "n": source.n,
+        "copies": int(copies),
+        "shots": shots,
+        **extra,
+    }
+
+
+def _sample_hardware(
+    sources: list[Any], protocol: Any, circuit: cirq.AbstractCircuit, shots: int, sampler: Any,
+    rngs: list[np.random.Generator], sampler_rngs: Any, hardware: Any,
+) -> tuple[list[np.ndarray], list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]]:
+    """Distinct settings repeated ``shots_per_setting`` times, sources interleaved in one batch."""
+    from qmemlearn.hardware.batching import run_interleaved
+
+    if sampler_rngs is not None or not isinstance(sampler, cirq.Sampler):
+        raise ValueError(
+            "hardware runs need one cirq.Sampler and sampler_rngs=None: a processor has a single "
+            "physical random stream"
+        )
+    distinct = hardware.settings_for(shots)
+    drawn = [protocol.draw_settings(source, r, distinct) for source, r in zip(sources, rngs)]
+    bits = run_interleaved(sampler, [(circuit, columns) for columns, _ in drawn], hardware, key=MEASUREMENT_KEY)
+    k = hardware.shots_per_setting
+    settings = [
+        ({name: np.repeat(v, k) for name, v in columns.items()}, {name: np.repeat(v, k, axis=0) for name, v in extras.items()})
+        for columns, extras in drawn
+    ]
+    return bits, settings
 
 
 def stream_sampler(backend: str, *, noise: str | NoiseSpec | None = None) -> cirq.Sampler | SamplerFactory:
@@ -112,7 +162,10 @@ def stream_sampler(backend: str, *, noise: str | NoiseSpec | None = None) -> cir
     factory that makes one ``make_sampler(backend, noise=noise, seed=generator)`` per stream.
     Calibrated device noise (``google:<processor>``) gets a
     :class:`~qmemlearn.hardware.DeviceNoiseSampler`, which places and compiles the logical
-    circuit for the processor before the exact cluster sampler applies the noise.
+    circuit for the processor: with ``backend="fast"`` the exact cluster sampler applies the
+    noise (the fast QVM path), with ``"qsim"`` each stream gets its own seeded stock
+    ``create_default_noisy_quantum_virtual_machine`` (one qsim trajectory per shot), and inside
+    :func:`qmemlearn.hardware.execution.engine_target` every stream is the real processor.
 
     Args:
         backend: A backend name (see :func:`qmemlearn.backends.make_sampler`).
@@ -125,18 +178,47 @@ def stream_sampler(backend: str, *, noise: str | NoiseSpec | None = None) -> cir
 
     spec = parse_noise(noise)
     if spec.term("google") is not None:
-        if backend != "fast":
-            raise ValueError(
-                f"backend={backend!r} with noise={spec.to_string()!r}: calibrated device noise runs on "
-                "backend='fast' (placed, compiled, exact per pair); use it"
-            )
-        from qmemlearn.hardware import DeviceNoiseSampler
-
-        return DeviceNoiseSampler(spec.term("google").processor_id)
+        return _device_stream_sampler(backend, spec)
     shared = make_sampler(backend, noise=noise)
     if supports_segments(shared):
         return shared
     return functools.partial(_seeded_sampler, backend, noise)
+
+
+def _device_stream_sampler(backend: str, spec: NoiseSpec) -> cirq.Sampler | SamplerFactory:
+    """``google:<processor>`` noise: the fast exact QVM path (``fast``), the stock qsim QVM
+    (``qsim``, one seeded QVM per stream), or, inside
+    :func:`qmemlearn.hardware.execution.engine_target`, the real processor (any backend)."""
+    from qmemlearn.hardware.execution import active_engine_target
+    from qmemlearn.hardware.sampler import device_sampler
+
+    processor_id = spec.term("google").processor_id
+    target = active_engine_target(processor_id)
+    if target is not None:
+        engine = device_sampler(processor_id, execution="engine", project_id=target.project_id)
+        factory = functools.partial(_same_sampler, engine)
+        factory.hardware_sampler = engine  # type: ignore[attr-defined]  # sample_batch interleaves on it
+        return factory
+    if backend == "fast":
+        return device_sampler(processor_id, execution="qvm-fast")
+    if backend == "qsim":
+        return functools.partial(_stock_qvm_stream, processor_id)
+    raise ValueError(
+        f"backend={backend!r} with noise={spec.to_string()!r}: calibrated device noise runs on "
+        "backend='fast' (the exact QVM path: placed, compiled, exact per pair) or 'qsim' (the stock "
+        "qsim-backed create_default_noisy_quantum_virtual_machine); use one of them"
+    )
+
+
+def _same_sampler(sampler: cirq.Sampler, rng: np.random.Generator) -> cirq.Sampler:
+    """A processor ignores seeds: every stream is the same physical sampler."""
+    return sampler
+
+
+def _stock_qvm_stream(processor_id: str, rng: np.random.Generator) -> cirq.Sampler:
+    from qmemlearn.hardware.sampler import device_sampler
+
+    return device_sampler(processor_id, execution="qvm-qsim", seed=rng)
 
 
 def _seeded_sampler(backend: str, noise: str | NoiseSpec | None, rng: np.random.Generator) -> cirq.Sampler:

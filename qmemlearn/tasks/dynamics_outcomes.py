@@ -148,6 +148,11 @@ def mps_circuit(dynamics: "BrickworkDynamics", protocol: str) -> cirq.Circuit:
 def _exact(circuit: cirq.Circuit, noise: str) -> ExactOutcomes:
     from qmemlearn.noise import parse_noise
 
+    if noise.startswith("google:"):  # placed on a chain/comb, compiled, device noise, logical columns
+        from qmemlearn.hardware.dynamics import device_outcome_probabilities
+
+        probabilities = device_outcome_probabilities(circuit, noise, max_qubits=MAX_DENSITY_MATRIX_QUBITS)
+        return ExactOutcomes.from_probabilities(probabilities, len(circuit.all_qubits()))
     qubits = sorted(circuit.all_qubits())
     body = cirq.drop_terminal_measurements(circuit) if hasattr(cirq, "drop_terminal_measurements") else circuit[:-1]
     model = parse_noise(noise).model()

@@ -76,8 +76,24 @@ def test_place_reports_the_largest_size_that_fits():
         place(circuit, load_processor("rainbow"))
 
 
-def test_place_refuses_groups_larger_than_pairs():
-    q = cirq.LineQubit.range(3)
-    circuit = cirq.Circuit(cirq.CNOT(q[0], q[1]), cirq.CNOT(q[1], q[2]), cirq.measure(*q, key="m"))
-    with pytest.raises(PlacementError, match=r"interact as a group of 3"):
-        place(circuit, load_processor("willow_pink"))
+def test_place_refuses_groups_that_are_neither_pairs_chains_nor_combs():
+    q = cirq.LineQubit.range(4)
+    star = cirq.Circuit(cirq.CZ(q[0], q[1]), cirq.CZ(q[0], q[2]), cirq.CZ(q[0], q[3]), cirq.measure(*q, key="m"))
+    with pytest.raises(PlacementError, match=r"interact as a group of 4 that is neither a chain nor a comb"):
+        place(star, load_processor("willow_pink"))
+    triangle = cirq.Circuit(cirq.CZ(q[0], q[1]), cirq.CZ(q[1], q[2]), cirq.CZ(q[0], q[2]), cirq.measure(*q[:3], key="m"))
+    with pytest.raises(PlacementError, match=r"neither a chain nor a comb"):
+        place(triangle, load_processor("willow_pink"))
+
+
+def test_willow_pink_spec_couplers_are_the_full_grid_and_all_calibrated():
+    """The 49-pair limit is the device graph itself, not a calibration gap: the bundled spec has
+    every nearest-neighbour coupler among its 105 qubits, and each one has a calibrated CZ error."""
+    processor = load_processor("willow_pink")
+    qubits = processor.qubits
+    grid = {tuple(sorted((a, b))) for a in qubits for b in qubits if a.is_adjacent(b)}
+    assert set(processor.couplers) == grid and len(grid) == 182
+    calibrated = {
+        tuple(sorted(op_id.qubits)) for op_id in processor.noise_properties.gate_pauli_errors if len(op_id.qubits) == 2
+    }
+    assert calibrated == grid
