@@ -134,6 +134,17 @@ def protocol_circuit(dynamics: "BrickworkDynamics", protocol: str) -> cirq.Circu
     raise ValueError(f"protocol={protocol!r} must be 'single-copy' or 'two-copy'")
 
 
+def protocol_width(dynamics: "BrickworkDynamics", protocol: str) -> int:
+    """Measured qubits of ``protocol``'s circuit: 2n for two-copy, n for single-copy.
+
+    Raises:
+        ValueError: On an unknown protocol.
+    """
+    if protocol not in ("single-copy", "two-copy"):
+        raise ValueError(f"protocol={protocol!r} must be 'single-copy' or 'two-copy'")
+    return 2 * dynamics.n if protocol == "two-copy" else dynamics.n
+
+
 def mps_circuit(dynamics: "BrickworkDynamics", protocol: str) -> cirq.Circuit:
     """The circuit the MPS path evolves: for two-copy the interleaved form, which has the literal
     circuit's final state exactly but never builds the 2^depth-bond state (U ⊗ I)|Φ⟩
@@ -154,7 +165,11 @@ def _exact(circuit: cirq.Circuit, noise: str) -> ExactOutcomes:
         probabilities = device_outcome_probabilities(circuit, noise, max_qubits=MAX_DENSITY_MATRIX_QUBITS)
         return ExactOutcomes.from_probabilities(probabilities, len(circuit.all_qubits()))
     qubits = sorted(circuit.all_qubits())
-    body = cirq.drop_terminal_measurements(circuit) if hasattr(cirq, "drop_terminal_measurements") else circuit[:-1]
+    last = circuit[-1]
+    if all(cirq.is_measurement(op) for op in last.operations):  # our circuits: one final measurement moment
+        body = circuit[:-1]
+    else:
+        body = cirq.drop_terminal_measurements(circuit)
     model = parse_noise(noise).model()
     if model is None:
         import qsimcirq
@@ -212,13 +227,13 @@ def circuit_outcomes(
     Raises:
         ValueError: On an unknown protocol or backend, or a circuit no backend fits.
     """
-    circuit = protocol_circuit(dynamics, protocol)
-    chosen = choose_backend(len(circuit.all_qubits()), noise, backend)
+    chosen = choose_backend(protocol_width(dynamics, protocol), noise, backend)
     key = (dynamics, protocol, noise, chosen, max_bond if chosen == "mps" else 0)
     cached = _CACHE.get(key)
-    if cached is not None:
+    if cached is not None:  # checked before building the circuit: cirq construction costs ~10 ms
         _CACHE.move_to_end(key)
         return cached
+    circuit = protocol_circuit(dynamics, protocol)
     if chosen == "exact":
         outcomes: Outcomes = _exact(circuit, noise)
     else:
