@@ -11,6 +11,7 @@ EXPERIMENTS = {
     "noise-map": ("noise_map.json", "advantage_vs_noise"),
     "dynamics": ("dynamics.json", "dynamics_sample_complexity"),
 }
+EXPERIMENTS["pca"] = ("pca.json", "pca_sample_complexity")
 
 
 @dataclasses.dataclass(frozen=True)
