@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
     from qmemlearn.analysis.experiment import ExperimentResult
 
-_LABEL = {"single-copy": "single-copy (shadows, U-statistics)", "two-copy": "two-copy (distillation + SWAP circuits)"}
+_LABEL = {"shadow": "single-copy (shadows, U-statistics)", "direct": "single-copy (measure O: tr(Oρ)/(1−p))",
+          "two-copy": "two-copy (distillation + SWAP circuits)"}
+
+
+def _label(result: "ExperimentResult", protocol: str) -> str:
+    return _LABEL["two-copy" if protocol == "two-copy" else result.config.params["single_copy_estimator"]]
 _LINE = {"sign": "-", "epsilon": "--"}
 
 
@@ -37,7 +42,7 @@ def plot_pca_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "Experimen
         upper = np.where(np.isfinite(intervals[:, 1]), intervals[:, 1], 2 * n_star)
         lower = np.where(intervals[:, 0] > 0, intervals[:, 0], n_star / 2)
         fit = fits.get((protocol, rule))
-        label = f"{_LABEL[protocol]}, {rule}"
+        label = f"{_label(result, protocol)}, {rule}"
         if fit is not None:
             label += f": N* ∝ {fit.base:.2f}^n (b = {fit.b:.2f} [{fit.b_low:.2f}, {fit.b_high:.2f}])"
         ax.errorbar(ns, n_star, yerr=[np.clip(n_star - lower, 0, None), np.clip(upper - n_star, 0, None)],
@@ -50,7 +55,7 @@ def plot_pca_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "Experimen
         if unreached:
             ax.plot(unreached, [searches[0].curve.max_copies] * len(unreached), ls="none", marker="^",
                     color=style["color"], ms=5, label=f"{protocol}, {rule}: > {searches[0].curve.max_copies} copies")
-        if protocol == "single-copy" and rule == "sign":
+        if protocol == "single-copy" and rule == "sign" and result.config.params["single_copy_estimator"] == "shadow":
             anchor = (ns, n_star)
     if anchor is not None:
         ns, n_star = anchor
@@ -106,10 +111,10 @@ def save_pca_figure(result: "ExperimentResult", path_stem: str | pathlib.Path) -
     plot_pca_sample_complexity(ax=left, result=result)
     plot_pca_success_curve(ax=right, result=result)
     params = result.config.params
+    sigma = "σ = (I − sO)/2ⁿ·… (balanced: tr(Oρ) = 0)" if params["noise_state"] == "balanced" else "σ = I/2ⁿ (tr(Oρ) = (1−p)s)"
     fig.suptitle(
-        f"Predicting ⟨ψ|O|ψ⟩ of ρ = (1−p)|ψ⟩⟨ψ| + pσ by tr(Oρ²)/tr(ρ²): p = {params['p']:g}, "
-        f"σ {params['noise_state']} (tr(Oρ) = 0), O full weight, ε = {params['epsilon']:g}, noise {result.config.noise}"
-        f"   [{result.config.mode} run, seed {result.config.seed}]",
+        f"Predicting s = ⟨ψ|O|ψ⟩ of ρ = (1−p)|ψ⟩⟨ψ| + pσ, p = {params['p']:g}, {sigma}, O full weight, "
+        f"ε = {params['epsilon']:g}, noise {result.config.noise}   [{result.config.mode} run, seed {result.config.seed}]",
         fontsize=9,
     )
     fig.tight_layout()

@@ -12,6 +12,7 @@ EXPERIMENTS = {
     "dynamics": ("dynamics.json", "dynamics_sample_complexity"),
 }
 EXPERIMENTS["pca"] = ("pca.json", "pca_sample_complexity")
+EXPERIMENTS["pca-control"] = ("pca_control.json", "pca_control_sample_complexity")
 
 
 @dataclasses.dataclass(frozen=True)

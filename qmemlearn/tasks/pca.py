@@ -11,9 +11,13 @@ protocols estimate ``tr(Oρ²)/tr(ρ²)`` (virtual distillation, → s as n grow
                  in {−1, 0, 1}), the rest Bell/SWAP shots (±1). The one-shot values are drawn
                  from their exact law (:func:`~qmemlearn.protocols.distillation.value_distribution`,
                  tested against the circuit), so any n costs O(1).
-``single-copy``  random local Pauli snapshots, sampled exactly from ψ and σ, and
+``single-copy``  (``single_copy_estimator = "shadow"``) random local Pauli snapshots, sampled
+                 exactly from ψ and σ, and
                  :func:`~qmemlearn.estimators.virtual_distillation.shadow_distilled` (ratio of
-                 two unbiased pair U-statistics); n <= 9.
+                 two unbiased pair U-statistics); n <= 9. The control ``"direct"`` measures O
+                 on every copy (its eigenbasis: one fixed Pauli basis) and estimates
+                 ``tr(Oρ)/(1−p)`` with p known: exact for σ = I/2ⁿ, blind (mean 0) for
+                 balanced noise.
 
 Rules: ``epsilon`` succeeds if ``|estimate − s| <= epsilon``; ``sign`` if the estimate has the
 sign of s (0 or an undefined ratio counts ½). Costs are in copies of ρ (a two-copy shot is 2).
@@ -70,6 +74,12 @@ def single_copy_estimate(state: PrincipalComponentState, shots: int, rng: np.ran
     return shadow_distilled(bits, recipes, state.observable, with_stderr=False).value
 
 
+def direct_estimate(state: PrincipalComponentState, shots: int, rng: np.random.Generator) -> float:
+    """tr(Oρ)/(1−p) from ``shots`` single-copy measurements of O (outcome +1 w.p. (1 + tr(Oρ))/2)."""
+    plus = rng.binomial(shots, (1 + state.expectation()) / 2)
+    return (2 * plus / shots - 1) / (1 - state.p)
+
+
 def score(estimate: float, target: float, rule: str, epsilon: float) -> float:
     """1 on success, 0 on failure (``sign``: ½ for 0 or nan)."""
     if rule == "epsilon":
@@ -83,14 +93,15 @@ def validate_point(point: SweepPoint) -> None:
     """Checks what the registry cannot: n range per protocol and at least 2 shots."""
     if point.n < MIN_N:
         raise ValueError(f"n={point.n} must be >= {MIN_N} for task {TASK!r}")
-    if point.protocol == "single-copy" and point.n > SINGLE_COPY_MAX_N:
+    params = get_task(TASK).resolve_params(point.json_metadata, where="json_metadata")
+    shadow = point.protocol == "single-copy" and params["single_copy_estimator"] == "shadow"
+    if shadow and point.n > SINGLE_COPY_MAX_N:
         raise ValueError(
-            f"n={point.n} is too large for the single-copy estimator (6^n histogram); the limit is n <= {SINGLE_COPY_MAX_N}"
+            f"n={point.n} is too large for the single-copy shadow estimator (6^n histogram); the limit is n <= {SINGLE_COPY_MAX_N}"
         )
     step = get_task(TASK).shot_cost(point.protocol)
     if point.copies % step or point.copies < 2 * step:
         raise ValueError(f"copies={point.copies} must be a multiple of {step} and >= {2 * step} for {point.protocol}")
-    params = get_task(TASK).resolve_params(point.json_metadata, where="json_metadata")
     if params["noise_state"] == "balanced" and params["p"] < 0.5:
         raise ValueError(f"p={params['p']!r} must be in [0.5, 1) for noise_state='balanced'")
 
@@ -114,6 +125,8 @@ def evaluate_pca(point: SweepPoint) -> PointOutcome:
             state = draw_instance(point.n, rng, params)
             if point.protocol == "two-copy":
                 estimate = two_copy_estimate(state, shots, params["numerator_fraction"], rng)
+            elif params["single_copy_estimator"] == "direct":
+                estimate = direct_estimate(state, shots, rng)
             else:
                 estimate = single_copy_estimate(state, shots, rng)
             successes += score(estimate, state.target(), point.rule, params["epsilon"])

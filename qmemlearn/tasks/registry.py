@@ -292,6 +292,9 @@ register(
             "depth": Param(6, "int", low=1, description="brickwork layers of the scrambling U preparing ψ"),
             "numerator_fraction": Param(0.5, "float", low=0.0, high=1.0, low_open=True,
                                         description="two-copy: fraction of shots on tr(Oρ²), the rest on tr(ρ²)"),
+            "single_copy_estimator": Param("shadow", "str", choices=("shadow", "direct"),
+                                           description="single-copy: shadow distillation, or the control "
+                                           "tr(Oρ)/(1−p) from measuring O on every copy (p known)"),
         },
         cost_unit="copies of ρ",
         theory="Huggins et al., PRX 11, 041036 (2021); Koczor, PRX 11, 031057 (2021): two-copy O(1); "
