@@ -25,6 +25,8 @@ _LABEL = {"shadow": "single-copy (shadows, U-statistics)", "direct": "single-cop
 def _label(result: "ExperimentResult", protocol: str) -> str:
     return _LABEL["two-copy" if protocol == "two-copy" else result.config.params["single_copy_estimator"]]
 _LINE = {"sign": "-", "epsilon": "--"}
+#: Largest n of the single-copy theory curve (its exact variance sums cost 6ⁿ; n = 7 takes seconds).
+THEORY_MAX_N = 7
 
 
 def plot_pca_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "ExperimentResult") -> "matplotlib.axes.Axes":
@@ -55,8 +57,11 @@ def plot_pca_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "Experimen
         if unreached:
             ax.plot(unreached, [searches[0].curve.max_copies] * len(unreached), ls="none", marker="^",
                     color=style["color"], ms=5, label=f"{protocol}, {rule}: > {searches[0].curve.max_copies} copies")
-        if protocol == "single-copy" and rule == "sign" and result.config.params["single_copy_estimator"] == "shadow":
+        shadow = result.config.params["single_copy_estimator"] == "shadow"
+        if protocol == "single-copy" and rule == "sign" and shadow:
             anchor = (ns, n_star)
+        if protocol == "two-copy" or shadow:
+            _plot_theory(ax, result, protocol, rule, [s.curve.n for s in searches])
     if anchor is not None:
         ns, n_star = anchor
         grid = np.linspace(ns.min(), ns.max(), 100)
@@ -71,6 +76,20 @@ def plot_pca_sample_complexity(*, ax: "matplotlib.axes.Axes", result: "Experimen
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=1, frameon=False)
     return ax
+
+
+def _plot_theory(ax: "matplotlib.axes.Axes", result: "ExperimentResult", protocol: str, rule: str, ns: list[int]) -> None:
+    """The Gaussian-approximate N* from exact variances (:mod:`qmemlearn.tasks.pca_theory`)."""
+    from qmemlearn.tasks.pca_theory import theory_curve
+
+    if protocol == "single-copy":
+        ns = [n for n in ns if n <= THEORY_MAX_N]
+    if not ns:
+        return
+    stars = theory_curve(ns, protocol, rule, result.config.params, target=result.config.target)
+    ax.plot(ns, stars, color=PROTOCOL_STYLE[protocol]["color"], lw=0.8, ls=":", alpha=0.8,
+            label=f"{protocol}, {rule}: Gaussian theory from exact variances"
+            + (f" (n ≤ {THEORY_MAX_N})" if protocol == "single-copy" else ""))
 
 
 def plot_pca_success_curve(*, ax: "matplotlib.axes.Axes", result: "ExperimentResult") -> "matplotlib.axes.Axes":

@@ -148,3 +148,20 @@ def predicted_n_star(state: PrincipalComponentState, protocol: str, rule: str, *
         middle = math.sqrt(low * high)
         low, high = (middle, high) if success(middle) < target else (low, middle)
     return high
+
+
+def theory_curve(ns: list[int], protocol: str, rule: str, params: dict, *, instances: int = 2,
+                 target: float = 0.9, seed: int = 0) -> list[float]:
+    """Median over ``instances`` fresh instances (``draw_instance``) of :func:`predicted_n_star` per n."""
+    from qmemlearn.tasks.pca import draw_instance
+
+    out = []
+    for n in ns:
+        rng = np.random.default_rng([seed, n])
+        stars = [
+            predicted_n_star(draw_instance(n, rng, params), protocol, rule, epsilon=params["epsilon"],
+                             target=target, fraction=params["numerator_fraction"])
+            for _ in range(instances)
+        ]
+        out.append(float(np.median(stars)))
+    return out
