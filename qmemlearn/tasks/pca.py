@@ -19,8 +19,9 @@ protocols estimate ``tr(Oρ²)/tr(ρ²)`` (virtual distillation, → s as n grow
                  ``tr(Oρ)/(1−p)`` with p known: exact for σ = I/2ⁿ, blind (mean 0) for
                  balanced noise.
 
-Rules: ``epsilon`` succeeds if ``|estimate − s| <= epsilon``; ``sign`` if the estimate has the
-sign of s (0 or an undefined ratio counts ½). Costs are in copies of ρ (a two-copy shot is 2).
+Rules: ``epsilon`` succeeds if ``|estimate − s| <= epsilon`` (an undefined ratio fails);
+``sign`` if the estimate of ``tr(Oρ²)`` has the sign of s (tr(ρ²) > 0, so the ratio's sign is
+the numerator's; 0 counts ½). Costs are in copies of ρ (a two-copy shot is 2).
 """
 
 from __future__ import annotations
@@ -54,39 +55,45 @@ def draw_instance(n: int, rng: np.random.Generator, params: dict) -> PrincipalCo
     )
 
 
-def two_copy_estimate(state: PrincipalComponentState, shots: int, fraction: float, rng: np.random.Generator) -> float:
-    """tr(Oρ²)/tr(ρ²) from ``shots`` two-copy shots drawn from their exact value laws.
+def two_copy_estimate(state: PrincipalComponentState, shots: int, fraction: float, rng: np.random.Generator) -> tuple[float, float]:
+    """``(tr(Oρ²)/tr(ρ²), tr(Oρ²))`` from ``shots`` two-copy shots drawn from their exact value laws.
 
     ``max(1, min(shots − 1, round(fraction·shots)))`` shots go to the numerator, the rest
-    to the SWAP (denominator). Returns nan if the SWAP mean is <= 0.
+    to the SWAP (denominator). The ratio is nan if the SWAP mean is <= 0.
     """
     first = max(1, min(shots - 1, int(round(fraction * shots))))
     down, _, up = rng.multinomial(first, value_distribution(state.observable_on_square(), state.expectation()))
     plus = rng.binomial(shots - first, (1 + state.purity()) / 2)
     denominator = 2 * plus / (shots - first) - 1
-    return (up - down) / first / denominator if denominator > 0 else float("nan")
+    numerator = (up - down) / first
+    return (numerator / denominator if denominator > 0 else float("nan")), numerator
 
 
-def single_copy_estimate(state: PrincipalComponentState, shots: int, rng: np.random.Generator) -> float:
-    """tr(Oρ²)/tr(ρ²) from ``shots`` random-Pauli snapshots (nan if the purity estimate is <= 0)."""
+def single_copy_estimate(state: PrincipalComponentState, shots: int, rng: np.random.Generator) -> tuple[float, float]:
+    """``(tr(Oρ²)/tr(ρ²), tr(Oρ²))`` from ``shots`` random-Pauli snapshots (ratio nan if the purity estimate is <= 0)."""
     recipes = rng.integers(0, 3, size=(shots, state.n), dtype=np.uint8)
     bits = state.sample_single_copy(recipes, rng)
-    return shadow_distilled(bits, recipes, state.observable, with_stderr=False).value
+    estimate = shadow_distilled(bits, recipes, state.observable, with_stderr=False)
+    return estimate.value, estimate.numerator
 
 
-def direct_estimate(state: PrincipalComponentState, shots: int, rng: np.random.Generator) -> float:
-    """tr(Oρ)/(1−p) from ``shots`` single-copy measurements of O (outcome +1 w.p. (1 + tr(Oρ))/2)."""
+def direct_estimate(state: PrincipalComponentState, shots: int, rng: np.random.Generator) -> tuple[float, float]:
+    """``(tr(Oρ)/(1−p), same)`` from ``shots`` single-copy measurements of O (+1 w.p. (1 + tr(Oρ))/2)."""
     plus = rng.binomial(shots, (1 + state.expectation()) / 2)
-    return (2 * plus / shots - 1) / (1 - state.p)
+    value = (2 * plus / shots - 1) / (1 - state.p)
+    return value, value
 
 
-def score(estimate: float, target: float, rule: str, epsilon: float) -> float:
-    """1 on success, 0 on failure (``sign``: ½ for 0 or nan)."""
+def score(estimate: tuple[float, float], target: float, rule: str, epsilon: float) -> float:
+    """1 on success, 0 on failure, for ``estimate = (ratio, numerator)``.
+
+    ``epsilon``: ``|ratio − target| <= epsilon`` (nan fails). ``sign``: the numerator has the
+    sign of ``target`` (½ for 0).
+    """
+    ratio, numerator = estimate
     if rule == "epsilon":
-        return float(math.isfinite(estimate) and abs(estimate - target) <= epsilon)
-    if not math.isfinite(estimate) or estimate == 0:
-        return 0.5
-    return float(estimate * target > 0)
+        return float(math.isfinite(ratio) and abs(ratio - target) <= epsilon)
+    return 0.5 if numerator == 0 else float(numerator * target > 0)
 
 
 def validate_point(point: SweepPoint) -> None:

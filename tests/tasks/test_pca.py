@@ -30,7 +30,7 @@ def _point(**changes) -> SweepPoint:
 def test_two_copy_estimate_concentrates_on_the_distilled_value():
     state = PrincipalComponentState("XYZY", sign=-1)
     rng = np.random.default_rng(1)
-    values = np.array([two_copy_estimate(state, 4000, 0.5, rng) for _ in range(200)])
+    values = np.array([two_copy_estimate(state, 4000, 0.5, rng)[0] for _ in range(200)])
     # 2000 numerator shots (variance 1/2 - m1^2) and 2000 SWAP shots; delta-method stderr.
     m1, purity = state.observable_on_square(), state.purity()
     se = np.sqrt((0.5 - m1**2) / 2000 / purity**2 + (m1 / purity) ** 2 * (1 - purity**2) / 2000 / purity**2)
@@ -41,7 +41,7 @@ def test_two_copy_estimate_concentrates_on_the_distilled_value():
 def test_single_copy_estimate_is_close_to_the_distilled_value():
     state = PrincipalComponentState("ZXY", sign=1, seed=2)
     rng = np.random.default_rng(4)
-    values = np.array([single_copy_estimate(state, 4000, rng) for _ in range(30)])
+    values = np.array([single_copy_estimate(state, 4000, rng)[0] for _ in range(30)])
     assert abs(values.mean() - state.distilled()) < 4 * values.std(ddof=1) / np.sqrt(len(values))
 
 
@@ -49,19 +49,20 @@ def test_direct_estimate_is_blind_under_balanced_noise_and_exact_otherwise():
     rng = np.random.default_rng(6)
     balanced = PrincipalComponentState("XYZ", sign=-1)
     mixed = PrincipalComponentState("XYZ", sign=-1, noise_state="maximally-mixed")
-    blind = np.array([direct_estimate(balanced, 1000, rng) for _ in range(400)])
-    seen = np.array([direct_estimate(mixed, 1000, rng) for _ in range(400)])
+    blind = np.array([direct_estimate(balanced, 1000, rng)[0] for _ in range(400)])
+    seen = np.array([direct_estimate(mixed, 1000, rng)[0] for _ in range(400)])
     assert abs(blind.mean()) < 4 * blind.std(ddof=1) / 20
     assert abs(seen.mean() - mixed.target()) < 4 * seen.std(ddof=1) / 20
 
 
 def test_score_rules():
-    assert score(0.9, 1.0, "epsilon", 0.25) == 1.0
-    assert score(0.7, 1.0, "epsilon", 0.25) == 0.0
-    assert score(float("nan"), 1.0, "epsilon", 0.25) == 0.0
-    assert score(-0.1, -1.0, "sign", 0.25) == 1.0
-    assert score(0.1, -1.0, "sign", 0.25) == 0.0
-    assert score(float("nan"), -1.0, "sign", 0.25) == 0.5
+    nan = float("nan")
+    assert score((0.9, 0.2), 1.0, "epsilon", 0.25) == 1.0
+    assert score((0.7, 0.2), 1.0, "epsilon", 0.25) == 0.0
+    assert score((nan, 0.2), 1.0, "epsilon", 0.25) == 0.0
+    assert score((nan, -0.1), -1.0, "sign", 0.25) == 1.0  # the sign is the numerator's
+    assert score((-0.5, 0.1), -1.0, "sign", 0.25) == 0.0
+    assert score((nan, 0.0), -1.0, "sign", 0.25) == 0.5
 
 
 def test_instances_cover_signs_and_full_weight_observables():
