@@ -130,7 +130,7 @@ def save_pca_figure(result: "ExperimentResult", path_stem: str | pathlib.Path) -
     plot_pca_sample_complexity(ax=left, result=result)
     plot_pca_success_curve(ax=right, result=result)
     params = result.config.params
-    sigma = "σ = (I − sO)/2ⁿ·… (balanced: tr(Oρ) = 0)" if params["noise_state"] == "balanced" else "σ = I/2ⁿ (tr(Oρ) = (1−p)s)"
+    sigma = "σ = (I − q·s·O)/2ⁿ, q = (1−p)/p (tr(Oρ) = 0)" if params["noise_state"] == "balanced" else "σ = I/2ⁿ (tr(Oρ) = (1−p)s)"
     fig.suptitle(
         f"Predicting s = ⟨ψ|O|ψ⟩ of ρ = (1−p)|ψ⟩⟨ψ| + pσ, p = {params['p']:g}, {sigma}, O full weight, "
         f"ε = {params['epsilon']:g}, noise {result.config.noise}   [{result.config.mode} run, seed {result.config.seed}]",
