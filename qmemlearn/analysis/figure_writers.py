@@ -31,6 +31,7 @@ FIGURE_WRITERS: dict[str, FigureWriter] = {
     "pauli-learning": FigureWriter("qmemlearn.plots:save_pauli_learning_figure"),
     "dynamics": FigureWriter("qmemlearn.plots_dynamics:save_dynamics_figures", sections=("embedding",)),
 }
+FIGURE_WRITERS["pca"] = FigureWriter("qmemlearn.plots_pca:save_pca_figure")
 
 
 def get_figure_writer(name: str) -> FigureWriter:

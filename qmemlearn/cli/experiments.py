@@ -12,6 +12,8 @@ EXPERIMENTS = {
     "dynamics": ("dynamics.json", "dynamics_sample_complexity"),
     "qvm-willow-pink": ("qvm_willow_pink.json", "qvm_willow_pink"),
 }
+EXPERIMENTS["pca"] = ("pca.json", "pca_sample_complexity")
+EXPERIMENTS["pca-control"] = ("pca_control.json", "pca_control_sample_complexity")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -288,3 +288,30 @@ register(
         theory="Huang et al., Science 376, 1182 (2022), Fig. 4: two-copy O(1) queries, single-copy ~2ⁿ",
     )
 )
+
+register(
+    TaskSpec(
+        name="pca",
+        evaluate_path="qmemlearn.tasks.pca:evaluate_pca",
+        validate_path="qmemlearn.tasks.pca:validate_point",
+        protocols=_COPIES,
+        rules=("epsilon", "sign"),
+        params={
+            "p": Param(0.5, "float", low=0.0, high=0.99,
+                       description="noise weight p of ρ = (1−p)|ψ⟩⟨ψ| + pσ; >= 0.5 for balanced noise"),
+            "noise_state": Param("balanced", "str", choices=("balanced", "maximally-mixed"),
+                                 description="σ = (I − q·s·O)/2ⁿ with q = (1−p)/p (tr(Oρ) = 0), or I/2ⁿ"),
+            "epsilon": Param(0.25, "float", low=0.0, high=2.0, low_open=True,
+                             description="rule 'epsilon': success if |estimate − ⟨ψ|O|ψ⟩| <= epsilon"),
+            "depth": Param(6, "int", low=1, description="brickwork layers of the scrambling U preparing ψ"),
+            "numerator_fraction": Param(0.5, "float", low=0.0, high=1.0, low_open=True,
+                                        description="two-copy: fraction of shots on tr(Oρ²), the rest on tr(ρ²)"),
+            "single_copy_estimator": Param("shadow", "str", choices=("shadow", "direct"),
+                                           description="single-copy: shadow distillation, or the control "
+                                           "tr(Oρ)/(1−p) from measuring O on every copy (p known)"),
+        },
+        cost_unit="copies of ρ",
+        theory="Huggins et al., PRX 11, 041036 (2021); Koczor, PRX 11, 031057 (2021): two-copy O(1); "
+        "single-copy Ω(2^(n/2)) by reduction from purity testing (Chen–Cotler–Huang–Li, FOCS 2021)",
+    )
+)

@@ -11,6 +11,7 @@ import pathlib
 
 import pytest
 
+from qmemlearn.cli.experiments import EXPERIMENTS
 from qmemlearn.cli.main import main
 
 TINY = {
@@ -131,9 +132,7 @@ def test_figures_without_results_points_to_reproduce(tmp_path, monkeypatch, caps
     assert "qmemlearn figures: error: pauli-learning:" in err and "run `qmemlearn reproduce` first" in err
     assert str(tmp_path / "results" / "pauli-learning" / "full.csv") in err
     # Redrawing everything skips an experiment that was never reproduced, and fails if none was.
-    from qmemlearn.cli.experiments import EXPERIMENTS
-
-    for name in (config for config, _ in EXPERIMENTS.values() if config != "pauli_learning.json"):
+    for name in (config for key, (config, _) in EXPERIMENTS.items() if key != "pauli-learning"):
         (tmp_path / "experiments" / name).write_bytes((pathlib.Path(__file__).parents[2] / "experiments" / name).read_bytes())
     assert main(command_line_args=["figures"]) == 2
     err = capsys.readouterr().err
