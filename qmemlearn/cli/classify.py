@@ -22,6 +22,16 @@ import numpy as np
 from qmemlearn.cli.common import make_parser, run_command
 
 RULES = ("kernel-pca", "statistic")
+DESCRIPTION = """\
+Loads every 1D-scramble-{C|Q}-size-{n}-depth-{d}-type-{0|1}-batch-{k}-number-{j}.npy file of
+DIRECTORY (the released data of Huang et al. 2022, Fig. 4; C bits are flipped to our sign),
+groups them by (protocol, n, depth) and classifies each group without labels, with the
+dynamics task's own rules. Per group it prints the circuits of each class (file type 1 =
+T-symmetric, 0 = scrambling), the shots and queries of U per circuit, and two accuracies:
+  acc        clusters named by their mean statistic (larger = scrambling; no label used),
+             compared with the file types
+  acc(swap)  the better of the two namings, as the task scores a trial
+"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +108,7 @@ def format_results(results: Sequence[GroupResult]) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = make_parser(
         "classify",
-        description=__doc__.split("\n\n", 1)[1],
+        description=DESCRIPTION,
         epilog="Units: queries of U per circuit (a single-copy shot costs 1 query, a two-copy shot 2).",
     )
     parser.add_argument("directory", help="directory holding the paper's 1D-scramble-*.npy files")

@@ -7,7 +7,8 @@ circuit U:
 
 * ``C`` (single-copy): int64 ``[shots, n]``, every qubit measured in the Y basis after U|0…0⟩.
   A bit there is **1 when Y = +1**, the opposite of DESIGN §3, so the loader flips it: our
-  bit 0 means Y = +1. The record is a :class:`ShadowRecord` with every recipe Y (code 1).
+  bit 0 means Y = +1. (``learn_dynamics_C.py`` appends ``cirq.S`` then ``cirq.H`` before the
+  Z measurement, which measures S†XS = −Y; pinned by a simulation in the tests.) The record is a :class:`ShadowRecord` with every recipe Y (code 1).
 * ``Q`` (two-copy): int64 ``[shots, 2n]``, column 2i the system qubit i and 2i+1 its memory
   partner, after the un-Bell step; our :class:`BellRecord` order, loaded unchanged.
 * ``type``: 0 = scrambling, 1 = T-symmetric (our ``BrickworkDynamics.label``).

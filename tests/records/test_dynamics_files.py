@@ -156,3 +156,12 @@ def test_group_counts_checks_shots(tmp_path):
         group_counts(records, shots=11)
     with pytest.raises(ValueError, match=r"shots=1 must be an int in \[2, 10\]"):
         group_counts(records, shots=1)
+
+
+def test_the_papers_c_basis_change_gives_1_for_y_plus_one():
+    """learn_dynamics_C.py ends with S then H before measuring: |+i⟩ (Y = +1) always reads 1."""
+    q = cirq.LineQubit(0)
+    plus_i = [cirq.H(q), cirq.S(q)]
+    bits = cirq.Simulator(seed=0).run(cirq.Circuit(plus_i, cirq.S(q), cirq.H(q), cirq.measure(q, key="m")),
+                                      repetitions=50).measurements["m"]
+    assert np.all(bits == 1)
