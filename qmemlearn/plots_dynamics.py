@@ -130,7 +130,7 @@ class Embedding:
         scores: ``[circuits]`` first kernel-PCA component, oriented so scrambling circuits
             score higher on average.
         kinds: ``[circuits]`` class of each circuit.
-        accuracy: Accuracy up to label swap of the two-means split of ``scores``.
+        accuracy: Accuracy up to label swap of the median split of ``scores``.
     """
 
     protocol: str
@@ -152,7 +152,7 @@ def embedding_scores(
             protocol's queries per shot, or on an unknown protocol.
     """
     from qmemlearn.analysis.classification import (
-        accuracy_up_to_swap, kernel_pca_component, paper_features, two_means_split,
+        accuracy_up_to_swap, kernel_pca_component, median_split, paper_features,
     )
     from qmemlearn.tasks.dynamics import draw_circuits
     from qmemlearn.tasks.dynamics_outcomes import circuit_outcomes
@@ -176,7 +176,7 @@ def embedding_scores(
     if scores[scrambling].mean() < scores[~scrambling].mean():
         scores = -scores
     truth = np.array([c.label for c in circuits])
-    return Embedding(protocol, queries, scores, kinds, accuracy_up_to_swap(two_means_split(scores), truth))
+    return Embedding(protocol, queries, scores, kinds, accuracy_up_to_swap(median_split(scores), truth))
 
 
 def plot_embedding(*, ax: "matplotlib.axes.Axes", embedding: Embedding) -> "matplotlib.axes.Axes":

@@ -5,7 +5,7 @@ which need only outcome counts. Two classifiers:
 
 * **the paper's pipeline**: features = the per-bit means plus the standard deviation of those
   means; MinMax scaling; kernel PCA with an RBF kernel (scikit-learn); the first component
-  split into two clusters (:func:`classify_kernel_pca`);
+  split into two equal clusters at its median (:func:`classify_kernel_pca`);
 * **a principled statistic per protocol**, split the same way (:func:`classify_statistic`):
   single-copy, the unbiased estimate of Σᵢ⟨Yᵢ⟩² (:func:`squared_mean_statistic`), which is 0
   for real (T-symmetric) U and about n·2⁻ⁿ for scrambling U; two-copy, the mean Hamming
@@ -18,8 +18,12 @@ For the random-Pauli-basis single-copy protocol the counts are kept per qubit an
 the statistic uses only the shots whose basis on qubit i was Y
 (:func:`basis_squared_mean_statistic`).
 
-The two clusters of the kernel-PCA score are found exactly (:func:`two_means_split`: the split of the
-sorted scores with the least within-cluster sum of squares), so no step here is random.
+Why the median and not a least-squares (two-means) split of the kernel-PCA score: with many
+shots the T-symmetric circuits collapse to one tight cluster at one end of the first component
+while the scrambling circuits spread out in a heavy tail, and the two-means split
+(:func:`two_means_split`, kept for comparison) cuts off that tail instead: measured at n = 2 and 4
+with 10⁷ shots per circuit it stays at 0.75–0.78 accuracy where the median split reaches 1.0.
+The classes are balanced by design, so the median split uses no label. No step here is random.
 Accuracy is measured up to a swap of the two labels (:func:`accuracy_up_to_swap`), since an
 unsupervised method cannot know which cluster is which class.
 """
@@ -124,8 +128,8 @@ def accuracy_up_to_swap(predicted: np.ndarray, truth: np.ndarray) -> float:
 
 
 def classify_kernel_pca(means: np.ndarray, *, gamma: float | None = None) -> np.ndarray:
-    """The paper's unsupervised pipeline; returns labels in {0, 1} per circuit."""
-    return two_means_split(kernel_pca_component(paper_features(means), gamma=gamma))
+    """The paper's unsupervised pipeline, split at the median; returns labels in {0, 1} per circuit."""
+    return median_split(kernel_pca_component(paper_features(means), gamma=gamma))
 
 
 def squared_mean_statistic(ones: np.ndarray, shots: int) -> np.ndarray:

@@ -8,8 +8,10 @@ whose ``sample_ones(shots, rng)`` draws those counts exactly for any number of s
             matrix (noisy, up to :data:`MAX_DENSITY_MATRIX_QUBITS`). Shots are drawn by
             inverse-CDF sampling, or, when there are more shots than outcomes, by one
             multinomial draw over all 2ʷ outcomes, so 10⁶ shots cost O(2ʷ).
-``mps``     the quimb matrix-product state of the literal circuit (``qmemlearn.backends.mps``),
-            sampled with the vectorized sampler; for two-copy widths beyond state vectors.
+``mps``     the quimb matrix-product state (``qmemlearn.backends.mps``) of the literal circuit, or
+            for two-copy of its interleaved form with the same final state
+            (:mod:`qmemlearn.protocols.dynamics_simulation`: T-symmetric U then stays at bond 1
+            at any depth), sampled with the vectorized sampler; for widths beyond state vectors.
 ``auto``    ``exact`` up to :data:`MAX_EXACT_QUBITS` qubits (noiseless) or the density-matrix
             limit (noisy), else ``mps`` (noiseless only).
 
@@ -114,7 +116,7 @@ class MPSOutcomes:
 
 
 def mps_outcomes(circuit: cirq.Circuit, *, max_bond: int | None) -> MPSOutcomes:
-    """Evolves the literal circuit as an MPS (exact when ``max_bond`` is None), one thread."""
+    """Evolves ``circuit`` as an MPS (exact when ``max_bond`` is None), one thread."""
     from qmemlearn.backends.mps import MPSSampler
 
     state = MPSSampler(max_bond=max_bond, threads=1).state(circuit)
@@ -130,6 +132,17 @@ def protocol_circuit(dynamics: "BrickworkDynamics", protocol: str) -> cirq.Circu
     if protocol == "single-copy":
         return single_copy_dynamics_circuit(dynamics)
     raise ValueError(f"protocol={protocol!r} must be 'single-copy' or 'two-copy'")
+
+
+def mps_circuit(dynamics: "BrickworkDynamics", protocol: str) -> cirq.Circuit:
+    """The circuit the MPS path evolves: for two-copy the interleaved form, which has the literal
+    circuit's final state exactly but never builds the 2^depth-bond state (U ⊗ I)|Φ⟩
+    (:mod:`qmemlearn.protocols.dynamics_simulation`); otherwise the literal circuit."""
+    if protocol == "two-copy":
+        from qmemlearn.protocols.dynamics_simulation import interleaved_two_copy_circuit
+
+        return interleaved_two_copy_circuit(dynamics)
+    return protocol_circuit(dynamics, protocol)
 
 
 def _exact(circuit: cirq.Circuit, noise: str) -> ExactOutcomes:
@@ -206,7 +219,7 @@ def circuit_outcomes(
     else:
         if noise != "ideal":
             raise ValueError(f"backend='mps' is noiseless; noise={noise!r} needs backend='exact' (small n)")
-        outcomes = mps_outcomes(circuit, max_bond=max_bond or None)
+        outcomes = mps_outcomes(mps_circuit(dynamics, protocol), max_bond=max_bond or None)
     _CACHE[key] = outcomes
     while sum(o.nbytes for o in _CACHE.values()) > CACHE_BYTES and len(_CACHE) > 1:
         _CACHE.popitem(last=False)

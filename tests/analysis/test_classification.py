@@ -7,8 +7,8 @@ import pytest
 import scipy.stats
 
 from qmemlearn.analysis.classification import (
-    accuracy_up_to_swap, basis_means, basis_squared_mean_statistic, classify_kernel_pca, classify_statistic, hamming_statistic, kernel_pca_component,
-    paper_features, squared_mean_statistic, two_means_split,
+    accuracy_up_to_swap, basis_means, basis_squared_mean_statistic, classify_kernel_pca, classify_statistic,
+    hamming_statistic, kernel_pca_component, paper_features, squared_mean_statistic, two_means_split,
 )
 
 
@@ -116,3 +116,24 @@ def test_basis_means_and_bad_counts():
         basis_means(np.array([[[[3, 0, 0]], [[2, 0, 0]]]]))
     with pytest.raises(ValueError, match="basis=3 must be 0"):
         basis_squared_mean_statistic(counts, basis=3)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_kernel_pca_single_copy_reaches_full_accuracy_with_many_shots(n):
+    """With 10⁷ Y-basis shots per circuit the T-symmetric circuits collapse to one point and
+    the kernel-PCA pipeline must classify every circuit; a least-squares split of the same
+    component cuts off the scrambling tail instead (the failure the median split fixes)."""
+    from qmemlearn.tasks.dynamics import draw_circuits
+    from qmemlearn.tasks.dynamics_outcomes import circuit_outcomes
+
+    rng = np.random.default_rng(11)
+    circuits = draw_circuits(n, 5, 20, np.random.SeedSequence(5))
+    shots = 10**7
+    ones = np.stack([
+        circuit_outcomes(c, protocol="single-copy", noise="ideal", backend="auto", max_bond=0).sample_ones(shots, rng)
+        for c in circuits
+    ])
+    truth = np.array([c.label for c in circuits])
+    assert accuracy_up_to_swap(classify_kernel_pca(ones / shots), truth) == 1.0
+    component = kernel_pca_component(paper_features(ones / shots))
+    assert accuracy_up_to_swap(two_means_split(component), truth) < 0.9
