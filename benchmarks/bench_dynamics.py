@@ -7,8 +7,9 @@ cold cache, against ``cirq.Simulator().run(circuit, repetitions=1000)``:
 
 * ``qsim``: ``circuit_outcomes(..., backend="exact")`` (qsim state vector → exact counts),
   up to ``--qsim-max-qubits`` (default 24);
-* ``mps``: ``circuit_outcomes(..., backend="mps")`` (quimb MPS of the literal circuit, exact,
-  batched sampler, one BLAS thread);
+* ``mps``: ``circuit_outcomes(..., backend="mps")`` (quimb MPS of the two-copy circuit's
+  interleaved form, which has the literal circuit's final state; exact, batched sampler, one
+  BLAS thread);
 * ``cirq``: ``cirq.Simulator``, up to ``--cirq-max-qubits`` (default 24); skipped beyond, with
   the reason printed.
 
@@ -16,9 +17,8 @@ Each cell is the median over ``--repeats`` (>= 3) circuit seeds; ratios are cirq
 measured in the same run.
 
 Part 2 (n = 20, 40 qubits): depth 5 and 8, both classes, MPS path: largest bond reached, quimb's
-kept-fidelity estimate (1 = exact) and seconds per 1000 shots. Scrambling depth 8 is beyond an
-exact MPS on this machine (bond 1024 refused), so it runs with a bond cap (``--cap``, default
-256). Then the accuracy of one small batch at n = 20, depth 5: ``--batch`` circuits per class,
+kept-fidelity estimate (1 = exact) and seconds per 1000 shots. Scrambling U deeper than
+``--exact-scrambling-depth`` (default 5) runs with a bond cap (``--cap``, default 256). Then the accuracy of one small batch at n = 20, depth 5: ``--batch`` circuits per class,
 1000 queries each (500 two-copy shots), both rules of the task.
 
 ``--quick``: n = 8 and 12 only in part 1, 3 repeats, no cirq at 24 qubits, no depth 8.
