@@ -13,6 +13,11 @@ which need only outcome counts. Two classifiers:
   about n for scrambling U. The statistic is split at its median (the classes are balanced by
   design, and the scrambling values are heavy-tailed, which defeats a least-squares split).
 
+For the random-Pauli-basis single-copy protocol the counts are kept per qubit and basis
+(:func:`basis_means`: the paper's features are then the 3n per-basis means plus their std), and
+the statistic uses only the shots whose basis on qubit i was Y
+(:func:`basis_squared_mean_statistic`).
+
 Why the median and not a least-squares (two-means) split of the kernel-PCA score: with many
 shots the T-symmetric circuits collapse to one tight cluster at one end of the first component
 while the scrambling circuits spread out in a heavy tail, and the two-means split
@@ -179,3 +184,54 @@ def classify_statistic(scores: np.ndarray) -> np.ndarray:
     """Labels in {0, 1} from a 1-D statistic per circuit, split at the median, without labels
     (the task's classes are balanced by design; see :func:`median_split`)."""
     return median_split(scores)
+
+
+def _as_basis_counts(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts)
+    if counts.ndim != 4 or counts.shape[1] != 2 or counts.shape[3] != 3:
+        raise ValueError(f"counts must be a [circuits, 2, n, 3] array (ones, shots per qubit and basis); got shape {counts.shape}")
+    if np.any(counts < 0) or np.any(counts[:, 0] > counts[:, 1]):
+        raise ValueError("counts must hold ones in [0, shots in that basis]")
+    return counts
+
+
+def basis_means(counts: np.ndarray) -> np.ndarray:
+    """Per-qubit, per-basis fractions of bit 1 from random-basis counts, ``[circuits, 3n]``.
+
+    Args:
+        counts: ``[circuits, 2, n, 3]``: ``[:, 0]`` shots with bit 1 and ``[:, 1]`` shots in
+            that basis, per qubit and basis (0: X, 1: Y, 2: Z). A basis never measured gets 0.5
+            (no information).
+
+    Returns:
+        Columns ordered qubit-major: ``3·i + basis``.
+
+    Example:
+        >>> basis_means(np.array([[[[1, 0, 0]], [[4, 0, 2]]]])).tolist()
+        [[0.25, 0.5, 0.0]]
+    """
+    counts = _as_basis_counts(counts).astype(float)
+    ones, shots = counts[:, 0], counts[:, 1]
+    means = np.divide(ones, shots, out=np.full(ones.shape, 0.5), where=shots > 0)
+    return means.reshape(means.shape[0], -1)
+
+
+def basis_squared_mean_statistic(counts: np.ndarray, basis: int = 1) -> np.ndarray:
+    """Unbiased estimate of Σᵢ⟨Pᵢ⟩² per circuit from the shots whose basis on qubit i was P.
+
+    Per qubit, with m shots in basis P and S = m − 2·ones, the U-statistic over distinct pairs
+    of those shots is (S² − m)/(m(m − 1)) (as :func:`squared_mean_statistic`); a qubit with
+    m < 2 such shots contributes 0. Unbiased given the bases (for every m >= 2).
+
+    Args:
+        counts: ``[circuits, 2, n, 3]`` (see :func:`basis_means`).
+        basis: 0: X, 1: Y (default, the T-symmetry witness), 2: Z.
+    """
+    if basis not in (0, 1, 2):
+        raise ValueError(f"basis={basis!r} must be 0 (X), 1 (Y) or 2 (Z)")
+    counts = _as_basis_counts(counts).astype(float)
+    ones, shots = counts[:, 0, :, basis], counts[:, 1, :, basis]
+    total = shots - 2.0 * ones
+    pairs = shots * (shots - 1.0)
+    per_qubit = np.divide(total**2 - shots, pairs, out=np.zeros_like(total), where=shots >= 2)
+    return per_qubit.sum(axis=-1)

@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "estimate": ("qmemlearn.cli.estimate", "Estimate tr(Q rho)^2 (and tr(Q rho)) for Pauli observables."),
     "reproduce": ("qmemlearn.cli.reproduce", "Run a committed experiment (resumable sweep), write its table and figure."),
     "figures": ("qmemlearn.cli.figures", "Redraw the committed figures from the committed results (no sampling)."),
+    "classify": ("qmemlearn.cli.classify", "Classify the paper's released dynamics files (T-symmetric vs scrambling)."),
 }
 
 _HELP_FLAGS = ("-h", "--help", "help")

@@ -13,6 +13,11 @@ Cost unit: *queries of U* (DESIGN §5.2).
   ``LineQubit(0..n−1)``, then every qubit measured in the Y basis: ``X**0.5`` takes the +1
   eigenvector of Y to |0⟩, so bit 0 means Y = +1 (DESIGN §3). Note the paper's released C files
   use the opposite sign (1 means Y = +1).
+- **single-copy-random** (:func:`single_copy_random_dynamics_circuit`, 1 query per shot):
+  U|0…0⟩, then each qubit measured in a uniformly random Pauli basis per shot, drawn anew for
+  every shot; the basis change is the parameterized rotation of
+  :class:`~qmemlearn.protocols.single_copy.SingleCopyProtocol` (sweep symbols), and records
+  carry the recipes (0: X, 1: Y, 2: Z; bit 0 = +1 eigenvalue, DESIGN §3).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from typing import Any
 import cirq
 import numpy as np
 
+from qmemlearn.backends.sweeps import sample_bits
 from qmemlearn.protocols.base import MEASUREMENT_KEY
+from qmemlearn.protocols.single_copy import SingleCopyProtocol
 from qmemlearn.records import BellRecord, ShadowRecord
 from qmemlearn.sources.brickwork import BrickworkDynamics
 
@@ -79,6 +86,43 @@ def single_copy_dynamics_circuit(dynamics: BrickworkDynamics, *, key: str = MEAS
         cirq.Moment((cirq.X**0.5).on(q) for q in qubits),
         cirq.Moment(cirq.measure(*qubits, key=key)),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class DynamicsPreparation:
+    """U|0…0⟩ as a :class:`~qmemlearn.protocols.base.Source` (no per-shot settings), so the
+    single-copy protocols of states measure it unchanged."""
+
+    dynamics: BrickworkDynamics
+
+    @property
+    def n(self) -> int:
+        return self.dynamics.n
+
+    def preparation_circuit(self, qubits: Any, *, prefix: str = "") -> cirq.Circuit:
+        return self.dynamics.circuit(qubits)
+
+    def draw_settings(self, rng: np.random.Generator, shots: int, *, prefix: str = "") -> dict[str, np.ndarray]:
+        return {}
+
+    def metadata(self) -> dict[str, Any]:
+        return self.dynamics.metadata()
+
+
+_RANDOM_BASES = SingleCopyProtocol(basis=None)
+
+
+def single_copy_random_dynamics_circuit(dynamics: BrickworkDynamics) -> cirq.FrozenCircuit:
+    """U|0…0⟩ on ``LineQubit(0..n−1)``, a basis rotation per qubit with sweep symbols
+    ``basis_phase_i``/``basis_exponent_i`` (set per shot by
+    :meth:`SingleCopyRandomDynamicsProtocol.draw_settings`), and one measurement of key ``"m"``.
+
+    Example:
+        >>> u = BrickworkDynamics(n=3, depth=2, kind="scrambling", seed=1)
+        >>> len(cirq.parameter_names(single_copy_random_dynamics_circuit(u)))
+        6
+    """
+    return _RANDOM_BASES.circuit(DynamicsPreparation(dynamics))
 
 
 def _check_shots(shots: Any) -> int:
@@ -152,3 +196,34 @@ def _record_metadata(
     if info:
         meta["backend_run"] = dict(info)
     return meta
+
+
+@dataclasses.dataclass(frozen=True)
+class SingleCopyRandomDynamicsProtocol:
+    """One query of U per shot, each qubit in a uniformly random Pauli basis; :class:`ShadowRecord`\\ s."""
+
+    name: str = dataclasses.field(default="single-copy-random-dynamics", init=False)
+    queries_per_shot: int = dataclasses.field(default=1, init=False)
+
+    def circuit(self, dynamics: BrickworkDynamics) -> cirq.FrozenCircuit:
+        return single_copy_random_dynamics_circuit(dynamics)
+
+    def draw_settings(
+        self, dynamics: BrickworkDynamics, rng: np.random.Generator, shots: int
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Sweep columns of ``shots`` shots and their recipes ``[shots, n]`` (0: X, 1: Y, 2: Z)."""
+        columns, extras = _RANDOM_BASES.draw_settings(DynamicsPreparation(dynamics), rng, _check_shots(shots))
+        return columns, extras["recipes"]
+
+    def sample(
+        self, dynamics: BrickworkDynamics, *, shots: int, sampler: cirq.Sampler, rng: np.random.Generator
+    ) -> ShadowRecord:
+        """Draws the bases from ``rng`` and runs one sweep point per shot through ``sampler``.
+
+        Raises:
+            ValueError: If ``shots`` is not a positive int.
+        """
+        columns, recipes = self.draw_settings(dynamics, rng, shots)
+        bits = sample_bits(sampler, self.circuit(dynamics), columns, key=MEASUREMENT_KEY)
+        metadata = _record_metadata(self.name, self.queries_per_shot, dynamics, shots, sampler)
+        return ShadowRecord(bits=bits, recipes=recipes, metadata=metadata)

@@ -8,9 +8,11 @@ the trials' accuracies and its success rate is the mean accuracy; N* is the fewe
 of U per circuit at which the mean accuracy reaches the target.
 
 Protocols (cost per shot in queries of U): ``single-copy`` (1: U|0…0⟩, every qubit measured
-in Y) and ``two-copy`` (2: Bell pairs, U, SWAP, U, un-Bell). Rules: ``kernel-pca`` (the
-paper's pipeline) and ``statistic`` (Σᵢ⟨Yᵢ⟩² single-copy, mean Hamming weight two-copy),
-both from :mod:`qmemlearn.analysis.classification`.
+in Y), ``single-copy-random`` (1: U|0…0⟩, every qubit in a uniformly random Pauli basis per
+shot; :mod:`qmemlearn.tasks.dynamics_random_basis`) and ``two-copy`` (2: Bell pairs, U, SWAP,
+U, un-Bell). Rules: ``kernel-pca`` (the paper's pipeline) and ``statistic`` (Σᵢ⟨Yᵢ⟩²
+single-copy, from the Y-basis shots for random bases; mean Hamming weight two-copy), both from
+:mod:`qmemlearn.analysis.classification`.
 
 Seeds. The circuits of trial j depend on every field of the point except ``copies`` (and
 ``rule`` and ``protocol``), so the searches of both protocols and rules see the same
@@ -27,11 +29,14 @@ import dataclasses
 import numpy as np
 
 from qmemlearn.analysis.classification import (
-    accuracy_up_to_swap, classify_kernel_pca, classify_statistic, hamming_statistic, squared_mean_statistic,
+    accuracy_up_to_swap, basis_means, basis_squared_mean_statistic, classify_kernel_pca, classify_statistic,
+    hamming_statistic, squared_mean_statistic,
 )
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
 from qmemlearn.sources.brickwork import BrickworkDynamics
-from qmemlearn.tasks.dynamics_outcomes import circuit_outcomes
+from qmemlearn.tasks.dynamics_outcomes import Outcomes, circuit_outcomes
+from qmemlearn.tasks.dynamics_random_basis import PROTOCOL as RANDOM_PROTOCOL
+from qmemlearn.tasks.dynamics_random_basis import random_basis_outcomes
 from qmemlearn.tasks.registry import get_task
 
 TASK = "dynamics"
@@ -53,16 +58,46 @@ def draw_circuits(n: int, depth: int, per_class: int, seeds: np.random.SeedSeque
     ]
 
 
+def scrambling_statistic(ones: np.ndarray, shots: int, *, protocol: str) -> np.ndarray:
+    """The ``statistic`` rule's score per circuit; larger means more scrambling-like.
+
+    ``single-copy``: Σᵢ⟨Yᵢ⟩² (U-statistic); ``two-copy``: mean Hamming weight;
+    ``single-copy-random``: Σᵢ⟨Yᵢ⟩² from the shots measured in Y on qubit i (``ones`` is then
+    ``[circuits, 2, n, 3]``, see :mod:`qmemlearn.tasks.dynamics_random_basis`).
+    """
+    if protocol == RANDOM_PROTOCOL:
+        return basis_squared_mean_statistic(ones)
+    if protocol == "single-copy":
+        return squared_mean_statistic(ones, shots)
+    return hamming_statistic(ones / shots)
+
+
+def predict_labels(ones: np.ndarray, shots: int, *, protocol: str, rule: str) -> np.ndarray:
+    """Unsupervised labels in {0, 1} per circuit from the counts of ones ``[circuits, bits]``.
+
+    ``kernel-pca``: the paper's pipeline on the per-bit means (per qubit and basis for
+    ``single-copy-random``); ``statistic``: :func:`scrambling_statistic` split at the median,
+    label 1 marking the larger (scrambling-like) half. Shared by the task and by
+    ``qmemlearn classify`` (the paper's released files).
+    """
+    if rule == "kernel-pca":
+        means = basis_means(ones) if protocol == RANDOM_PROTOCOL else ones / shots
+        return classify_kernel_pca(means)
+    return classify_statistic(scrambling_statistic(ones, shots, protocol=protocol))
+
+
 def score_trial(ones: np.ndarray, shots: int, truth: np.ndarray, *, protocol: str, rule: str) -> float:
     """Accuracy up to label swap of one trial from the per-bit counts of ones ``[circuits, bits]``."""
-    means = ones / shots
-    if rule == "kernel-pca":
-        labels = classify_kernel_pca(means)
-    elif protocol == "single-copy":
-        labels = classify_statistic(squared_mean_statistic(ones, shots))
-    else:
-        labels = classify_statistic(hamming_statistic(means))
-    return accuracy_up_to_swap(labels, truth)
+    return accuracy_up_to_swap(predict_labels(ones, shots, protocol=protocol, rule=rule), truth)
+
+
+def simulated_outcomes(
+    circuit: BrickworkDynamics, *, protocol: str, noise: str, backend: str, max_bond: int
+) -> Outcomes:
+    """The cached outcomes of ``circuit`` under ``protocol`` (random bases: a state vector)."""
+    if protocol == RANDOM_PROTOCOL:
+        return random_basis_outcomes(circuit, noise=noise, backend=backend)
+    return circuit_outcomes(circuit, protocol=protocol, noise=noise, backend=backend, max_bond=max_bond)
 
 
 def validate_point(point: SweepPoint) -> None:
@@ -92,7 +127,7 @@ def evaluate_dynamics(point: SweepPoint) -> PointOutcome:
         circuits = draw_circuits(point.n, params["depth"], params["circuits_per_class"], seeds)
         rng = np.random.default_rng(trial_seed)
         ones = np.stack([
-            circuit_outcomes(
+            simulated_outcomes(
                 circuit, protocol=point.protocol, noise=point.noise, backend=params["backend"],
                 max_bond=params["max_bond"],
             ).sample_ones(shots, rng)

@@ -275,7 +275,7 @@ register(
         name="dynamics",
         evaluate_path="qmemlearn.tasks.dynamics:evaluate_dynamics",
         validate_path="qmemlearn.tasks.dynamics:validate_point",
-        protocols=_COPIES,
+        protocols={**_COPIES, "single-copy-random": 1},
         rules=("kernel-pca", "statistic"),
         params={
             "depth": Param(5, "int", low=1, description="brickwork layers of U"),

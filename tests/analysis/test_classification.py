@@ -7,8 +7,8 @@ import pytest
 import scipy.stats
 
 from qmemlearn.analysis.classification import (
-    accuracy_up_to_swap, classify_kernel_pca, classify_statistic, hamming_statistic, kernel_pca_component,
-    paper_features, squared_mean_statistic, two_means_split,
+    accuracy_up_to_swap, basis_means, basis_squared_mean_statistic, classify_kernel_pca, classify_statistic,
+    hamming_statistic, kernel_pca_component, paper_features, squared_mean_statistic, two_means_split,
 )
 
 
@@ -105,6 +105,17 @@ def test_median_split_separates_a_heavy_tailed_class_that_two_means_cuts():
     assert accuracy_up_to_swap(two_means_split(scores), truth) < 0.9  # the split isolates the tail
     assert accuracy_up_to_swap(median_split(scores), truth) == 1.0
     assert classify_statistic(scores).tolist() == median_split(scores).tolist()
+
+
+def test_basis_means_and_bad_counts():
+    counts = np.array([[[[2, 0, 1], [0, 0, 0]], [[4, 0, 2], [2, 2, 2]]]])  # [1, 2, n=2, 3]
+    np.testing.assert_allclose(basis_means(counts), [[0.5, 0.5, 0.5, 0.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match=r"counts must be a \[circuits, 2, n, 3\] array"):
+        basis_means(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="ones in"):
+        basis_means(np.array([[[[3, 0, 0]], [[2, 0, 0]]]]))
+    with pytest.raises(ValueError, match="basis=3 must be 0"):
+        basis_squared_mean_statistic(counts, basis=3)
 
 
 @pytest.mark.parametrize("n", [2, 4])

@@ -84,3 +84,54 @@ def test_protocols_make_records_with_backend_metadata():
     assert isinstance(single, ShadowRecord) and (single.recipes == 1).all() and single.metadata["queries"] == 20
     with pytest.raises(ValueError, match=r"shots=0 must be an int > 0"):
         TwoCopyDynamicsProtocol().sample(dynamics, shots=0, sampler=sampler)
+
+
+def _resolved(circuit, columns, shot):
+    return cirq.resolve_parameters(circuit, {name: float(values[shot]) for name, values in columns.items()})
+
+
+@pytest.mark.parametrize("kind", ["scrambling", "t-symmetric"])
+def test_random_basis_circuit_matches_the_exact_local_basis_sampler(kind):
+    """Chi-square (two samples): the circuit form under cirq.Simulator vs the task's sampler."""
+    import scipy.stats
+
+    from qmemlearn.backends.local_basis_shots import sample_local_bases
+    from qmemlearn.tasks.dynamics_random_basis import random_basis_outcomes
+
+    from qmemlearn.protocols.dynamics import SingleCopyRandomDynamicsProtocol
+
+    dynamics = BrickworkDynamics(n=3, depth=3, kind=kind, seed=8)
+    protocol = SingleCopyRandomDynamicsProtocol()
+    circuit = protocol.circuit(dynamics)
+    columns, recipes = protocol.draw_settings(dynamics, np.random.default_rng(0), 3)
+    state = random_basis_outcomes(dynamics).state
+    for shot in range(3):
+        cirq_bits = cirq.Simulator(seed=shot).run(_resolved(circuit, columns, shot), repetitions=3000).measurements["m"]
+        ours = sample_local_bases(state, np.tile(recipes[shot], (3000, 1)), np.random.default_rng(shot))
+        table = np.array([np.bincount(b @ [4, 2, 1], minlength=8) for b in (cirq_bits, ours)])
+        table = table[:, table.sum(axis=0) > 0]
+        assert scipy.stats.chi2_contingency(table)[1] > 1e-3, recipes[shot]
+
+
+def test_random_basis_protocol_records_and_expectations():
+    """Full sweep through cirq.Simulator: uniform bases, per-basis means = exact ⟨Pᵢ⟩; ⟨Yᵢ⟩ = 0 for real U."""
+    from qmemlearn.protocols.dynamics import SingleCopyRandomDynamicsProtocol
+
+    shots = 600
+    for kind in ("scrambling", "t-symmetric"):
+        dynamics = BrickworkDynamics(n=2, depth=2, kind=kind, seed=4)
+        record = SingleCopyRandomDynamicsProtocol().sample(
+            dynamics, shots=shots, sampler=cirq.Simulator(seed=1), rng=np.random.default_rng(2))
+        assert isinstance(record, ShadowRecord) and record.bits.shape == (shots, 2)
+        assert record.metadata["queries"] == shots
+        qubits = cirq.LineQubit.range(2)
+        psi = cirq.final_state_vector(dynamics.circuit(qubits), qubit_order=qubits)
+        for i, q in enumerate(qubits):
+            for basis, pauli in enumerate((cirq.X, cirq.Y, cirq.Z)):
+                exact = pauli(q).expectation_from_state_vector(psi, {q: k for k, q in enumerate(qubits)}).real
+                if pauli is cirq.Y and kind == "t-symmetric":
+                    assert abs(exact) < 1e-6
+                chosen = record.recipes[:, i] == basis
+                assert abs(chosen.sum() - shots / 3) < 4 * np.sqrt(shots * 2 / 9)
+                signs = 1 - 2 * record.bits[chosen, i].astype(float)
+                assert abs(signs.mean() - exact) < 4 * np.sqrt(max(1 - exact**2, 0.05) / chosen.sum())
