@@ -34,6 +34,7 @@ from qmemlearn.analysis.points import PointOutcome, SweepPoint
 from qmemlearn.estimators.bell import bell_purity
 from qmemlearn.estimators.randomized_measurement import randomized_measurement_purity
 from qmemlearn.estimators.shadow import shadow_purity
+from qmemlearn.estimators.shadow_histogram import shadow_purity_value
 from qmemlearn.sources.depolarized import DepolarizedState, mixed_purity
 from qmemlearn.sources.pure_states import CLIFFORD_FAMILIES, FAMILIES, PureState
 from qmemlearn.tasks.purity_sampling import MAX_STATE_VECTOR_QUBITS, sample_instance
@@ -42,8 +43,8 @@ from qmemlearn.tasks.registry import get_task
 TASK = "purity"
 STATE_SETS = {"all": FAMILIES, "clifford": CLIFFORD_FAMILIES}
 RULES_OF_PROTOCOL = {"single-copy": ("shadow", "randomized"), "two-copy": ("swap",)}
-#: Largest n of the single-copy shadow estimator (O(T²·n) kernel; n beyond costs > 2⁴⁰ shots anyway).
-MAX_SINGLE_COPY_QUBITS = MAX_STATE_VECTOR_QUBITS
+#: Largest n at which the shadow U-statistic may use its histogram form (6ⁿ cells).
+HISTOGRAM_MAX_QUBITS = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +93,9 @@ def estimate_purity(records: dict[str, np.ndarray], rule: str) -> float:
     if rule == "swap":
         return bell_purity(records["bits"])[0]
     if rule == "shadow":
+        shots, n = records["bits"].shape
+        if n <= HISTOGRAM_MAX_QUBITS and shots * shots > 6 ** (n + 1):  # same value, O(T + n·6ⁿ)
+            return shadow_purity_value(records["bits"], records["recipes"])
         return shadow_purity(records["bits"], records["recipes"])[0]
     return randomized_measurement_purity(records["bits"], records["recipes"], records["settings"])[0]
 
