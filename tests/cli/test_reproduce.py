@@ -131,7 +131,7 @@ def test_figures_without_results_points_to_reproduce(tmp_path, monkeypatch, caps
     assert "qmemlearn figures: error: pauli-learning:" in err and "run `qmemlearn reproduce` first" in err
     assert str(tmp_path / "results" / "pauli-learning" / "full.csv") in err
     # Redrawing everything skips an experiment that was never reproduced, and fails if none was.
-    for name in ("noise_map.json", "dynamics.json"):
+    for name in ("noise_map.json", "dynamics.json", "purity.json"):
         (tmp_path / "experiments" / name).write_bytes((pathlib.Path(__file__).parents[2] / "experiments" / name).read_bytes())
     assert main(command_line_args=["figures"]) == 2
     err = capsys.readouterr().err
