@@ -8,6 +8,7 @@ the validator then allows and hands to it as ``ExperimentConfig.sections``.
 * ``pauli-learning`` (default): N*(n) plus success versus copies (:mod:`qmemlearn.plots`).
 * ``dynamics``: N*(n) in queries of U plus the kernel-PCA embedding figure
   (:mod:`qmemlearn.plots_dynamics`; reads the ``embedding`` section).
+* ``purity``: N*(n) of the purity task per estimator, state vectors and stim (:mod:`qmemlearn.plots_purity`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ DEFAULT_FIGURE = "pauli-learning"
 FIGURE_WRITERS: dict[str, FigureWriter] = {
     "pauli-learning": FigureWriter("qmemlearn.plots:save_pauli_learning_figure"),
     "dynamics": FigureWriter("qmemlearn.plots_dynamics:save_dynamics_figures", sections=("embedding",)),
+    "purity": FigureWriter("qmemlearn.plots_purity:save_purity_figure"),
 }
 FIGURE_WRITERS["pca"] = FigureWriter("qmemlearn.plots_pca:save_pca_figure")
 

@@ -11,6 +11,7 @@ EXPERIMENTS = {
     "noise-map": ("noise_map.json", "advantage_vs_noise"),
     "dynamics": ("dynamics.json", "dynamics_sample_complexity"),
     "qvm-willow-pink": ("qvm_willow_pink.json", "qvm_willow_pink"),
+    "purity": ("purity.json", "purity_sample_complexity"),
 }
 EXPERIMENTS["pca"] = ("pca.json", "pca_sample_complexity")
 EXPERIMENTS["pca-control"] = ("pca_control.json", "pca_control_sample_complexity")

@@ -28,6 +28,9 @@ to a resumable CSV table, then writes the summary and the figure:
   dynamics        N*(n) in queries of U for telling T-symmetric from scrambling brickwork U,
                   single-copy vs two-copy (figures: dynamics_sample_complexity, and the
                   kernel-PCA embedding dynamics_embedding)
+  purity          N*(n) for telling pure from mixed states: single-copy shadows and
+                  randomized measurements vs the two-copy SWAP test (n <= 14 state
+                  vectors, n >= 100 stim; figure: purity_sample_complexity)
 
 Cost unit: copies of rho consumed (a two-copy shot costs 2 copies), or queries of U for
 dynamics. N* is the fewest copies (queries) at which the success rate over independent

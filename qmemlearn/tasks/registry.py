@@ -315,3 +315,27 @@ register(
         "single-copy Ω(2^(n/2)) by reduction from purity testing (Chen–Cotler–Huang–Li, FOCS 2021)",
     )
 )
+
+register(
+    TaskSpec(
+        name="purity",
+        evaluate_path="qmemlearn.tasks.purity:evaluate_purity",
+        validate_path="qmemlearn.tasks.purity:validate_point",
+        protocols=_COPIES,
+        rules=("shadow", "randomized", "swap"),
+        params={
+            "mixedness": Param(0.5, "float", low=0.0, high=1.0, low_open=True,
+                               description="weight p of I/2ⁿ in the depolarized alternative (1−p)|ψ⟩⟨ψ| + p·I/2ⁿ"),
+            "states": Param("all", "str", choices=("all", "clifford"),
+                            description="pure families: all = brickwork, GHZ, stabilizer; clifford = GHZ, stabilizer"),
+            "depth": Param(0, "int", low=0, description="brickwork layers of the random states; 0 = n"),
+            "backend": Param("auto", "str", choices=("auto", "statevector", "stim"),
+                             description="statevector (n <= 14) or stim (two-copy, Clifford states); auto picks"),
+            "shots_per_setting": Param(16, "int", low=2,
+                                       description="repetitions of a basis setting (rule 'randomized')"),
+        },
+        cost_unit="copies of ρ",
+        theory="Chen–Cotler–Huang–Li, FOCS 2021: purity testing needs Ω(2^(n/2)) copies single-copy, "
+        "O(1) with two-copy Bell measurements",
+    )
+)
