@@ -18,6 +18,10 @@ from qmemlearn.backends.qsim_backend import QSIM_HELP
 from qmemlearn.noise import NoiseSpec, parse_noise
 
 BACKENDS = ("fast", "cirq", "density-matrix", "qsim", "stim", "mps", "auto")
+#: Backends that simulate a source's *mixture form* (DESIGN §4) fastest: stim compiles one
+#: circuit for all shots instead of one per sweep point. Tasks hand these backends
+#: ``MixtureForm(source)``; both forms have the same distribution (tests/backends/test_stim_backend.py).
+MIXTURE_FORM_BACKENDS = frozenset({"stim"})
 
 #: One line per backend, for documentation and the CLI's --help.
 BACKEND_HELP = {

@@ -42,7 +42,9 @@ from qmemlearn.estimators.identification import (
     identify_pauli_single_copy,
     identify_pauli_two_copy,
 )
+from qmemlearn.backends.factory import MIXTURE_FORM_BACKENDS
 from qmemlearn.protocols import LearningProtocol, make_protocol, sample_batch, shots_for_copies
+from qmemlearn.protocols.base import MixtureForm
 from qmemlearn.protocols.calibration import ReadoutCalibration
 from qmemlearn.protocols.sampling import stream_sampler
 from qmemlearn.records import BellRecord
@@ -164,6 +166,7 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
     protocol = point_protocol(point)
     shots = shots_for_copies(protocol, point.copies)
     sampler = _stream_sampler(params.get("backend", "fast"), point.noise)
+    mixture_form = params.get("backend", "fast") in MIXTURE_FORM_BACKENDS  # same distribution, one circuit
     root = point.rng_for_trials()
     streams = [seed.spawn(2) for seed in root.spawn(point.trials)]
     width = point.n * protocol.copies_per_shot
@@ -184,7 +187,7 @@ def evaluate_pauli_learning(point: SweepPoint) -> PointOutcome:
         sampler_rngs = [np.random.default_rng(child) for _, child in streams[start : start + batch]]
         instances = [draw_instance(point.n, r, alpha=alpha) for r in rngs]
         records = sample_batch(
-            [inst.state for inst in instances],
+            [MixtureForm(inst.state) if mixture_form else inst.state for inst in instances],
             protocol,
             copies=point.copies,
             sampler=sampler,

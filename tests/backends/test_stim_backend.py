@@ -228,3 +228,24 @@ def test_direct_injection_and_propagation_give_the_same_bits(form, monkeypatch):
     direct = sample_bits(make_sampler("stim", noise=noise, seed=2), circuit, columns, key=MEASUREMENT_KEY)
     assert calls == [1]
     np.testing.assert_array_equal(direct, propagated)
+
+
+def test_pauli_learning_task_hands_stim_the_mixture_form_with_the_same_success_rate(monkeypatch):
+    """On stim the task samples MixtureForm sources (one circuit for all shots); its success rate
+    agrees with the fast backend's sweep form at the same point within 4 standard errors."""
+    from qmemlearn.analysis.points import SweepPoint
+    from qmemlearn.tasks import pauli_learning
+
+    kinds = []
+    original = pauli_learning.sample_batch
+    monkeypatch.setattr(pauli_learning, "sample_batch",
+                        lambda sources, *a, **k: kinds.extend(type(s) for s in sources) or original(sources, *a, **k))
+    rates = {}
+    for backend in ("stim", "fast"):
+        point = SweepPoint(task="pauli-learning", protocol="two-copy", rule="decoy", n=3, copies=4, trials=400,
+                           seed=3, noise="depolarizing:p1=0.01,p2=0.05", json_metadata={"backend": backend})
+        rates[backend] = pauli_learning.evaluate_pauli_learning(point).successes / point.trials
+    assert set(kinds[:400]) == {MixtureForm} and MixtureForm not in set(kinds[400:])
+    stderr = np.sqrt(sum(r * (1 - r) for r in rates.values()) / 400)
+    assert 0.05 < rates["fast"] < 0.95  # a point where the rate can disagree
+    assert abs(rates["stim"] - rates["fast"]) < 4 * stderr, rates
