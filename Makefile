@@ -36,11 +36,13 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_backends.py --quick
 	$(BIN)/python benchmarks/bench_google_noise.py
 	$(BIN)/python benchmarks/bench_mps.py --part table --repeats 3
+	$(BIN)/python benchmarks/bench_dynamics.py --quick
+	$(BIN)/python benchmarks/bench_qvm.py --repeats 3
 
-## reproduce: the full-scale committed results and figures
+## reproduce: the full-scale committed results and figures (several hours on 2 cores; resumable)
+EXPERIMENTS := pauli-learning noise-map dynamics dynamics-noise purity pca pca-control qvm-willow-pink
 reproduce: $(VENV)/.installed
-	$(BIN)/qmemlearn reproduce pauli-learning
-	$(BIN)/qmemlearn reproduce noise-map
+	for e in $(EXPERIMENTS); do $(BIN)/qmemlearn reproduce $$e || exit 1; done
 
 ## figures: redraw every committed figure from the committed results (no sampling)
 figures: $(VENV)/.installed

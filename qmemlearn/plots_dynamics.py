@@ -2,9 +2,9 @@
 
 * :func:`plot_dynamics_sample_complexity`: N*(n) per protocol and rule on a log axis, with 95%
   intervals, fits, a 2ⁿ reference and lower-bound markers where N* was not reached.
-* :func:`embedding_scores` / :func:`plot_embedding`: the paper-style 1-D kernel-PCA embedding
-  of 2 × ``circuits_per_class`` circuits at equal queries of U per circuit (both protocols on
-  the same circuits), re-simulated from a seed: no results table needed.
+* :func:`plot_embedding` / :func:`save_embedding_figure`: the paper-style 1-D kernel-PCA
+  embedding of 2 × ``circuits_per_class`` circuits at equal queries of U per circuit (both
+  protocols on the same circuits; computed and stored by :mod:`qmemlearn.analysis.embedding`).
 * :func:`save_dynamics_figures`: the figure writer ``"dynamics"``
   (:mod:`qmemlearn.analysis.figure_writers`); writes both figures.
 
@@ -13,12 +13,12 @@ Every ``plot_*`` function draws on a given ``ax``. Matplotlib is imported here o
 
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from qmemlearn.analysis.embedding import PROTOCOLS, Embedding, embedding_path, embedding_scores, stored_embeddings
 from qmemlearn.plots import PROTOCOL_STYLE, save_figure_atomically
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ CLASS_STYLE = {
     "t-symmetric": {"color": "#2e8b57", "marker": "o"},
     "scrambling": {"color": "#e67e22", "marker": "D"},
 }
-PROTOCOLS = ("single-copy", "two-copy")
 
 
 def _style(protocol: str) -> dict:
@@ -120,65 +119,6 @@ def plot_dynamics_sample_complexity(
     return ax
 
 
-@dataclasses.dataclass(frozen=True)
-class Embedding:
-    """The 1-D kernel-PCA embedding of one protocol's data.
-
-    Attributes:
-        protocol: ``single-copy`` or ``two-copy``.
-        queries: Queries of U per circuit (shots × queries per shot).
-        scores: ``[circuits]`` first kernel-PCA component, oriented so scrambling circuits
-            score higher on average.
-        kinds: ``[circuits]`` class of each circuit.
-        accuracy: Accuracy up to label swap of the median split of ``scores``.
-    """
-
-    protocol: str
-    queries: int
-    scores: np.ndarray
-    kinds: tuple[str, ...]
-    accuracy: float
-
-
-def embedding_scores(
-    *, n: int, depth: int, queries: int, circuits_per_class: int, seed: int, protocol: str,
-    noise: str = "ideal", backend: str = "auto",
-) -> Embedding:
-    """Simulates 2·``circuits_per_class`` circuits (the same for every protocol at one seed),
-    spends ``queries`` queries of U on each and embeds them with the paper's kernel PCA.
-
-    Raises:
-        ValueError: If ``queries`` gives fewer than 2 shots or is not a multiple of the
-            protocol's queries per shot, or on an unknown protocol.
-    """
-    from qmemlearn.analysis.classification import (
-        accuracy_up_to_swap, kernel_pca_component, median_split, paper_features,
-    )
-    from qmemlearn.tasks.dynamics import draw_circuits
-    from qmemlearn.tasks.dynamics_outcomes import circuit_outcomes
-    from qmemlearn.tasks.registry import get_task
-
-    if protocol not in PROTOCOLS:
-        raise ValueError(f"protocol={protocol!r} must be one of {', '.join(PROTOCOLS)}")
-    per_shot = get_task("dynamics").shot_cost(protocol)
-    shots, remainder = divmod(queries, per_shot)
-    if remainder or shots < 2:
-        raise ValueError(f"queries={queries} must be a multiple of {per_shot} giving >= 2 shots ({protocol})")
-    circuits = draw_circuits(n, depth, circuits_per_class, np.random.SeedSequence(seed, spawn_key=(0,)))
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1 + PROTOCOLS.index(protocol),)))
-    ones = np.stack([
-        circuit_outcomes(c, protocol=protocol, noise=noise, backend=backend).sample_ones(shots, rng)
-        for c in circuits
-    ])
-    scores = kernel_pca_component(paper_features(ones / shots))
-    kinds = tuple(c.kind for c in circuits)
-    scrambling = np.array([k == "scrambling" for k in kinds])
-    if scores[scrambling].mean() < scores[~scrambling].mean():
-        scores = -scores
-    truth = np.array([c.label for c in circuits])
-    return Embedding(protocol, queries, scores, kinds, accuracy_up_to_swap(median_split(scores), truth))
-
-
 def plot_embedding(*, ax: "matplotlib.axes.Axes", embedding: Embedding) -> "matplotlib.axes.Axes":
     """First kernel-PCA component (x) of each circuit against its index (y), one colour per class."""
     kinds = np.array(embedding.kinds)
@@ -207,20 +147,25 @@ def embedding_stem(path_stem: str | pathlib.Path) -> pathlib.Path:
 
 def save_embedding_figure(
     *, n: int, depth: int, queries: int, circuits_per_class: int, seed: int, path_stem: str | pathlib.Path,
-    noise: str = "ideal", backend: str = "auto",
+    noise: str = "ideal", backend: str = "auto", table: str | pathlib.Path | None = None,
 ) -> list[pathlib.Path]:
-    """Both protocols' embeddings side by side at equal queries of U; writes png and pdf."""
+    """Both protocols' embeddings side by side at equal queries of U; writes png and pdf.
+
+    The embeddings come from the JSON ``table`` when it holds these parameters, else they are
+    simulated (and stored in ``table`` if given; :func:`~qmemlearn.analysis.embedding.stored_embeddings`).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), sharey=True)
-    for ax, protocol in zip(axes, PROTOCOLS):
-        plot_embedding(ax=ax, embedding=embedding_scores(
-            n=n, depth=depth, queries=queries, circuits_per_class=circuits_per_class, seed=seed,
-            protocol=protocol, noise=noise, backend=backend,
-        ))
+    embeddings = stored_embeddings(
+        table, n=n, depth=depth, queries=queries, circuits_per_class=circuits_per_class, seed=seed,
+        noise=noise, backend=backend,
+    )
+    for ax, embedding in zip(axes, embeddings):
+        plot_embedding(ax=ax, embedding=embedding)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
     fig.suptitle(
@@ -234,7 +179,9 @@ def save_embedding_figure(
 
 def save_dynamics_figures(result: "ExperimentResult", path_stem: str | pathlib.Path) -> list[pathlib.Path]:
     """Writes ``<stem>.png/.pdf`` (N* against n) and, if the config has an ``embedding``
-    section, the embedding figure at :func:`embedding_stem` (re-simulated: seconds).
+    section, the embedding figure at :func:`embedding_stem`, drawn from the stored embedding
+    table beside the results (``<results stem>-embedding.json``; simulated, seconds, and stored
+    only when that table is missing or holds other parameters).
 
     Returns:
         Every written path.
@@ -263,11 +210,12 @@ def save_dynamics_figures(result: "ExperimentResult", path_stem: str | pathlib.P
             n=section["n"], depth=config.params["depth"], queries=section["queries"],
             circuits_per_class=section["circuits_per_class"], seed=section["seed"],
             path_stem=embedding_stem(path_stem), noise=config.noise, backend=config.params["backend"],
+            table=None if result.results_path is None else embedding_path(result.results_path),
         )
     return written
 
 
 __all__: Sequence[str] = [
-    "Embedding", "embedding_scores", "embedding_stem", "plot_dynamics_sample_complexity", "plot_embedding",
+    "PROTOCOLS", "Embedding", "embedding_scores", "embedding_stem", "plot_dynamics_sample_complexity", "plot_embedding",
     "save_dynamics_figures", "save_embedding_figure",
 ]

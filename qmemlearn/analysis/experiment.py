@@ -15,7 +15,6 @@ table alone, which is how ``qmemlearn figures`` redraws without sampling.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import pathlib
 import time
@@ -165,6 +164,7 @@ class ExperimentResult:
     success_rows: list[Row]
     confirmation_rows: dict[tuple[str, str, int], Row]
     seconds: float
+    results_path: pathlib.Path | None = None  # the table it was built from (figure writers keep side tables there)
 
     def n_star_interval(self, search: SearchResult) -> tuple[float, float]:
         """95% interval of N* from the search's points plus its confirmation point at 2·N*."""
@@ -277,6 +277,7 @@ def _collect(
         success_rows=[rows[p.strong_id()] for p in success],
         confirmation_rows={(p.protocol, p.rule, p.n): rows[p.strong_id()] for p in confirm},
         seconds=seconds,
+        results_path=pathlib.Path(store.path),
     )
 
 

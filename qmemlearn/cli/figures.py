@@ -17,8 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
         "figures",
         description="Redraws the figures in figures/ from the committed results tables in results/ "
         "(no sampling).\nCost unit on every axis: copies of rho (a two-copy shot costs 2), or queries of U for dynamics.\n"
-        "The dynamics embedding figure (figures/dynamics_embedding) needs no table: it is re-simulated from the "
-        "seed in its config (80 small circuits, a few seconds).",
+        "The dynamics embedding figure (figures/dynamics_embedding) is drawn from its stored table "
+        "results/dynamics/full-embedding.json; only if that table is missing (or was made with other parameters) "
+        "is it re-simulated from the seed in the config (80 small circuits, seconds) and stored.",
     )
     parser.add_argument(
         "experiment", nargs="?", choices=sorted(EXPERIMENTS), default=None,

@@ -6,12 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import pathlib
 import sys
-import tempfile
 from typing import Any, Iterator
 
+from qmemlearn.analysis.atomic_json import write_json_atomically
 from qmemlearn.cli.common import add_hardware_arguments, check_hardware_arguments, make_parser, run_command
 from qmemlearn.cli.experiments import EXPERIMENTS, experiment_paths
 from qmemlearn.cli.paths import check_figure_stem, check_results_table, check_writable_file
@@ -129,21 +128,6 @@ def open_executor(workers: int | None, dask_address: str | None) -> Iterator[Any
         ) from None
     with executor:
         yield executor
-
-
-def write_json_atomically(path: pathlib.Path, payload: object) -> None:
-    """Writes JSON under a temporary name, then renames it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(payload, stream, indent=2, sort_keys=True, allow_nan=False)
-            stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def _hardware_suffix(args: argparse.Namespace) -> str:
