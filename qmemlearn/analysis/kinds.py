@@ -7,6 +7,7 @@
 * ``sample-complexity``: N*(n) curves per protocol and rule (:mod:`qmemlearn.analysis.experiment`),
   drawn by the writer the config's ``"figure"`` key names (:mod:`qmemlearn.analysis.figure_writers`).
 * ``advantage-map``: N*_single / N*_two over n and noise (:mod:`qmemlearn.analysis.advantage_map`).
+* ``accuracy-vs-noise``: accuracy at fixed cost against noise strength (:mod:`qmemlearn.analysis.accuracy_vs_noise`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ KINDS: dict[str, ExperimentKind] = {
         f"{_MAP}:load_advantage_map", f"{_MAP}:format_map_table", f"{_MAP}:save_advantage_map_figure",
     ),
 }
+_NOISE_ACCURACY = "qmemlearn.analysis.accuracy_vs_noise"
+KINDS["accuracy-vs-noise"] = ExperimentKind(
+    "accuracy-vs-noise", f"{_NOISE_ACCURACY}:AccuracyVsNoiseConfig.from_file",
+    f"{_NOISE_ACCURACY}:run_accuracy_vs_noise", f"{_NOISE_ACCURACY}:load_accuracy_vs_noise",
+    f"{_NOISE_ACCURACY}:format_accuracy_table", f"{_NOISE_ACCURACY}:save_accuracy_vs_noise_figure",
+)
 
 
 def kind_of_config(path: pathlib.Path) -> ExperimentKind:

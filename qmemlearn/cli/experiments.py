@@ -11,6 +11,7 @@ EXPERIMENTS = {
     "noise-map": ("noise_map.json", "advantage_vs_noise"),
     "dynamics": ("dynamics.json", "dynamics_sample_complexity"),
 }
+EXPERIMENTS["dynamics-noise"] = ("dynamics_noise.json", "dynamics_accuracy_vs_noise")
 
 
 @dataclasses.dataclass(frozen=True)
