@@ -4,8 +4,8 @@ One row of panels per qubit count n, one column per noise family. A ``log`` fami
 as accuracy (y) against strength (x, log scale, its ``x_label`` with units), inverted when
 noise grows against x (T1 in µs), so noise always grows to the right. A ``category``
 family (a calibrated device) is a narrow panel with one labelled position per row. Colours
-are protocols, markers and line styles are rules; bars are 95% Wilson intervals over
-trials. Every panel shows the chance level 0.5 (grey line), the random-labels level of
+are protocols, markers and line styles are rules; bars are 95% Wilson intervals (labelled
+circuits as binomial units, see :mod:`qmemlearn.analysis.accuracy_vs_noise`). Every panel shows the chance level 0.5 (grey line), the random-labels level of
 accuracy up to label swap (grey dotted) and the noiseless accuracy of each curve (short
 marks at the right edge, ``ideal``).
 """
@@ -106,7 +106,7 @@ def save_accuracy_vs_noise_figure(result: "AccuracyVsNoiseResult", path_stem: st
     fig.suptitle(
         f"Accuracy against noise at a fixed {config.queries} {unit} per circuit "
         f"(n = {', '.join(map(str, config.ns))}; depth {params.get('depth', '?')}; "
-        f"{params.get('circuits_per_class', '?')} circuits per class, {config.trials} trials per point, 95% Wilson bars)\n"
+        f"{params.get('circuits_per_class', '?')} circuits per class, {config.trials} trials per point; 95% Wilson bars over circuits)\n"
         f"{config.experiment} [{config.mode} run, seed {config.seed}]",
         fontsize=9,
     )

@@ -11,8 +11,13 @@ noiseless setting) is drawn in every panel.
 Every (row, n, protocol, rule) is one sweep point with ``copies = queries`` evaluated
 through the engine (:func:`~qmemlearn.analysis.engine.run_points`): one resumable CSV,
 seeds from strong ids, identical results for any number of workers. The mean accuracy is
-``successes / trials`` (each trial's score is an accuracy in [0, 1]) with a Wilson interval
-over trials, conservative since a trial's accuracy has variance <= p(1 − p).
+``successes / trials`` (each trial's score is an accuracy in [0, 1]) with a 95% Wilson
+interval that counts the labelled circuits (``trials × 2·circuits_per_class`` when the task
+has that parameter, else trials) as binomial units. Counting trials instead would treat a
+trial's accuracy, an average over 20 circuits, as a coin flip: ±0.14 at accuracy 1 with 10
+trials. Counting circuits is still conservative near chance, where the label swap correlates
+a trial's circuits: at c = 10 random labels give an accuracy spread (sd ≈ 0.08, from the
+hypergeometric law of :func:`random_split_accuracy`) below the binomial one (0.11).
 
 Derived (never stored): per curve, the first strength, in order of growing noise, at which
 the accuracy is *at chance* (interval reaches the random-labels level of
@@ -256,7 +261,9 @@ class Accuracy:
 
     @classmethod
     def from_row(cls, row: Row) -> "Accuracy":
-        low, high = wilson_interval(row.successes, row.trials)
+        """From a folded row; binomial units are its labelled circuits (module docstring)."""
+        per_trial = 2 * int((row.json_metadata or {}).get("circuits_per_class", 0)) or 1
+        low, high = wilson_interval(row.successes * per_trial, row.trials * per_trial)
         return cls(mean=row.successes / row.trials, low=low, high=high, trials=row.trials)
 
 
@@ -325,7 +332,7 @@ class AccuracyVsNoiseResult:
             "experiment": c.experiment, "mode": c.mode, "config": c.path, "task": c.task,
             "queries_per_circuit": c.queries, "unit": get_task(c.task).cost_unit, "trials_per_point": c.trials,
             "seed": c.seed, "params": c.params, "random_labels_accuracy": self.chance,
-            "interval": "95% Wilson over trials",
+            "interval": "95% Wilson, labelled circuits as binomial units (trials x 2 circuits_per_class)",
             "baseline": {f"n={n} {p} {r}": dataclasses.asdict(self.baseline(n, p, r))
                          for n in c.ns for p in c.protocols for r in c.rules},
             "families": families, "seconds": self.seconds, "versions": package_versions(),
@@ -373,7 +380,7 @@ def load_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str |
 def format_accuracy_table(result: AccuracyVsNoiseResult) -> str:
     """Plain text: per family and n, the mean accuracy of each protocol/rule per strength."""
     c = result.config
-    lines = [f"mean accuracy (95% Wilson CI over {c.trials} trials) at {c.queries} {get_task(c.task).cost_unit} "
+    lines = [f"mean accuracy over {c.trials} trials at {c.queries} {get_task(c.task).cost_unit} "
              f"per circuit; random labels: {result.chance:.3f}"]
     for family in (NoiseFamily("baseline", "noiseless", (c.baseline,)),) + c.families:
         lines.append(f"  {family.name} (x: {family.x_label})")
