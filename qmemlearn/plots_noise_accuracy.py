@@ -7,7 +7,7 @@ family (a calibrated device) is a narrow panel with one labelled position per ro
 are protocols, markers and line styles are rules; bars are 95% Wilson intervals (labelled
 circuits as binomial units, see :mod:`qmemlearn.analysis.accuracy_vs_noise`). Every panel shows the chance level 0.5 (grey line), the random-labels level of
 accuracy up to label swap (grey dotted) and the noiseless accuracy of each curve (short
-marks at the right edge, ``ideal``).
+marks just right of the panel, ``ideal``).
 """
 
 from __future__ import annotations
@@ -65,14 +65,14 @@ def _draw_family(ax, result: "AccuracyVsNoiseResult", family: "NoiseFamily", n: 
 
 
 def _draw_ideal_marks(ax, result: "AccuracyVsNoiseResult", n: int, curves: list[tuple[str, str]]) -> None:
-    """Noiseless accuracy of each curve as a short mark just inside the right edge."""
+    """Noiseless accuracy of each curve as a short mark just outside the right edge."""
     transform = ax.get_yaxis_transform()  # x in axes fraction, y in data
     for protocol, rule in curves:
         base = result.baseline(n, protocol, rule)
         style = _style(protocol, rule)
-        ax.plot([0.955, 0.995], [base.mean, base.mean], transform=transform, color=style["color"],
+        ax.plot([1.015, 1.065], [base.mean, base.mean], transform=transform, color=style["color"],
                 linestyle=style["linestyle"], linewidth=2.0, clip_on=False)
-    ax.text(0.975, 1.03, "ideal", transform=transform, ha="center", va="top", fontsize=7, color="0.3")
+    ax.text(1.04, 1.04, "ideal", transform=transform, ha="center", va="top", fontsize=7, color="0.3")
 
 
 def save_accuracy_vs_noise_figure(result: "AccuracyVsNoiseResult", path_stem: str | pathlib.Path) -> list[pathlib.Path]:
@@ -111,5 +111,5 @@ def save_accuracy_vs_noise_figure(result: "AccuracyVsNoiseResult", path_stem: st
         fontsize=9,
     )
     rows = max(len(labels) // 3 + (len(labels) % 3 > 0), 1)
-    fig.tight_layout(rect=(0, 0.035 * rows + 0.02, 1, 1))
+    fig.tight_layout(rect=(0, 0.035 * rows + 0.02, 1, 1), w_pad=3.0)
     return save_figure_atomically(fig, path_stem)

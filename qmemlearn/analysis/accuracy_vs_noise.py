@@ -354,7 +354,7 @@ def run_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str | 
                           executor: Any = None, progress: bool = True) -> AccuracyVsNoiseResult:
     """Runs (or resumes) every point; rows go to the append-only results table."""
     return _collect(config, get_task(config.task).evaluate, ResultStore(results_path),
-                    executor or SerialExecutor(), progress, seconds_from_store=False)
+                    executor or SerialExecutor(), progress, seconds_from_store=True)
 
 
 def _refuse_missing(point: SweepPoint) -> Any:
