@@ -95,7 +95,7 @@ def test_run_resumes_without_resampling_and_workers_do_not_change_results(tmp_pa
     config = load(tmp_path)
     serial = tmp_path / "serial.csv"
     first = run_accuracy_vs_noise(config, results_path=serial, progress=False)
-    assert len(first.rows) == 3 * 2 * 1  # (baseline + 3 rows) ... 1 n, 2 protocols, 1 rule
+    assert len(first.rows) == 4 * 2  # (baseline + 3 rows) x 2 protocols, at one n and one rule
     before = serial.read_bytes()
     again = run_accuracy_vs_noise(config, results_path=serial, progress=False)
     assert serial.read_bytes() == before
