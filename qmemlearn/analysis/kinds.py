@@ -8,6 +8,7 @@
   drawn by the writer the config's ``"figure"`` key names (:mod:`qmemlearn.analysis.figure_writers`).
 * ``advantage-map``: N*_single / N*_two over n and noise (:mod:`qmemlearn.analysis.advantage_map`).
 * ``curve-set``: labelled N*(n) curves with per-curve task parameters (:mod:`qmemlearn.analysis.curve_set`).
+* ``accuracy-vs-noise``: accuracy at fixed cost against noise strength (:mod:`qmemlearn.analysis.accuracy_vs_noise`).
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ KINDS: dict[str, ExperimentKind] = {
         "qmemlearn.analysis.curve_set:save_curve_set_figure",
     ),
 }
+_NOISE_ACCURACY = "qmemlearn.analysis.accuracy_vs_noise"
+KINDS["accuracy-vs-noise"] = ExperimentKind(
+    "accuracy-vs-noise", f"{_NOISE_ACCURACY}:AccuracyVsNoiseConfig.from_file",
+    f"{_NOISE_ACCURACY}:run_accuracy_vs_noise", f"{_NOISE_ACCURACY}:load_accuracy_vs_noise",
+    f"{_NOISE_ACCURACY}:format_accuracy_table", f"{_NOISE_ACCURACY}:save_accuracy_vs_noise_figure",
+)
 
 
 def kind_of_config(path: pathlib.Path) -> ExperimentKind:

@@ -12,8 +12,17 @@ whose ``sample_ones(shots, rng)`` draws those counts exactly for any number of s
             for two-copy of its interleaved form with the same final state
             (:mod:`qmemlearn.protocols.dynamics_simulation`: T-symmetric U then stays at bond 1
             at any depth), sampled with the vectorized sampler; for widths beyond state vectors.
-``auto``    ``exact`` up to :data:`MAX_EXACT_QUBITS` qubits (noiseless) or the density-matrix
-            limit (noisy), else ``mps`` (noiseless only).
+``trajectories``  noisy circuits only: qsim quantum trajectories, one per shot
+            (:class:`~qmemlearn.tasks.noisy_outcomes.TrajectoryOutcomes`), exact in
+            distribution, up to :data:`MAX_TRAJECTORY_QUBITS`; nothing is cached but the
+            translated circuit, so every shot costs one simulation.
+``auto``    noiseless: ``exact`` up to :data:`MAX_EXACT_QUBITS` qubits, else ``mps``. Noisy:
+            ``exact`` (density matrix) up to :data:`AUTO_DENSITY_MATRIX_QUBITS`, else
+            ``trajectories``.
+
+Noisy density matrices come from
+:func:`~qmemlearn.tasks.noisy_outcomes.density_matrix_probabilities` (superoperators,
+tested against ``cirq.DensityMatrixSimulator``).
 
 Simulated distributions are kept in a per-process LRU cache bounded by
 :data:`CACHE_BYTES`, keyed by the circuit (class, n, depth, seed), protocol, noise, backend
@@ -39,8 +48,10 @@ if TYPE_CHECKING:
 
 MAX_EXACT_QUBITS = 26
 MAX_DENSITY_MATRIX_QUBITS = 12
+AUTO_DENSITY_MATRIX_QUBITS = 10  # noisy auto: density matrix up to here (4^10 entries), then trajectories
+MAX_TRAJECTORY_QUBITS = 22
 CACHE_BYTES = 3 * 2**30
-BACKENDS = ("auto", "exact", "mps")
+BACKENDS = ("auto", "exact", "mps", "trajectories")
 
 
 class Outcomes(Protocol):
@@ -181,14 +192,30 @@ def _exact(circuit: cirq.Circuit, noise: str) -> ExactOutcomes:
             f"noisy exact outcomes need a density matrix of {len(qubits)} qubits; the limit is "
             f"{MAX_DENSITY_MATRIX_QUBITS} (use a smaller n)"
         )
+    from qmemlearn.tasks.noisy_outcomes import density_matrix_probabilities
+
     noisy = cirq.Circuit(circuit).with_noise(model)
-    noisy = cirq.Circuit(op for op in noisy.all_operations() if not cirq.is_measurement(op))
-    rho = cirq.final_density_matrix(noisy, qubit_order=qubits, dtype=np.complex128)
-    return ExactOutcomes.from_probabilities(np.real(np.diagonal(rho)), len(qubits))
+    return ExactOutcomes.from_probabilities(density_matrix_probabilities(noisy, qubits), len(qubits))
+
+
+def _trajectories(circuit: cirq.Circuit, noise: str) -> Outcomes:
+    from qmemlearn.noise import parse_noise
+    from qmemlearn.tasks.noisy_outcomes import TrajectoryOutcomes
+
+    width = len(circuit.all_qubits())
+    model = parse_noise(noise).model()
+    if model is None:
+        raise ValueError("backend='trajectories' is for noisy circuits; noise='ideal' needs 'exact' or 'mps'")
+    if width > MAX_TRAJECTORY_QUBITS:
+        raise ValueError(
+            f"trajectories of {width} qubits exceed the limit of {MAX_TRAJECTORY_QUBITS} "
+            "(one state-vector simulation per shot); use a smaller n"
+        )
+    return TrajectoryOutcomes(noisy=cirq.Circuit(circuit).with_noise(model), width=width)
 
 
 def choose_backend(width: int, noise: str, backend: str) -> str:
-    """Resolves ``auto`` to ``exact`` or ``mps`` for a circuit of ``width`` qubits.
+    """Resolves ``auto`` to ``exact``, ``trajectories`` or ``mps`` for a circuit of ``width`` qubits.
 
     Raises:
         ValueError: If ``backend`` is unknown, or no backend fits (noisy and too wide).
@@ -197,15 +224,16 @@ def choose_backend(width: int, noise: str, backend: str) -> str:
         raise ValueError(f"backend={backend!r} is unknown for the dynamics task; allowed: {', '.join(BACKENDS)}")
     if backend != "auto":
         return backend
-    noisy = noise != "ideal"
-    if width <= (MAX_DENSITY_MATRIX_QUBITS if noisy else MAX_EXACT_QUBITS):
-        return "exact"
-    if noisy:
+    if noise != "ideal":
+        if width <= AUTO_DENSITY_MATRIX_QUBITS:
+            return "exact"
+        if width <= MAX_TRAJECTORY_QUBITS:
+            return "trajectories"
         raise ValueError(
-            f"a noisy dynamics circuit of {width} qubits is beyond the density-matrix limit "
-            f"({MAX_DENSITY_MATRIX_QUBITS}) and the MPS backend is noiseless; use a smaller n"
+            f"a noisy dynamics circuit of {width} qubits is beyond the trajectory limit "
+            f"({MAX_TRAJECTORY_QUBITS}) and the MPS backend is noiseless; use a smaller n"
         )
-    return "mps"
+    return "exact" if width <= MAX_EXACT_QUBITS else "mps"
 
 
 _CACHE: collections.OrderedDict[Any, Outcomes] = collections.OrderedDict()
@@ -221,7 +249,7 @@ def circuit_outcomes(
         dynamics: The circuit U.
         protocol: ``single-copy`` or ``two-copy``.
         noise: Canonical noise spec. Defaults to ``"ideal"``.
-        backend: ``auto``, ``exact`` or ``mps``. Defaults to ``"auto"``.
+        backend: ``auto``, ``exact``, ``mps`` or ``trajectories``. Defaults to ``"auto"``.
         max_bond: MPS bond cap; 0 means exact (no truncation). Defaults to 0.
 
     Raises:
@@ -236,6 +264,8 @@ def circuit_outcomes(
     circuit = protocol_circuit(dynamics, protocol)
     if chosen == "exact":
         outcomes: Outcomes = _exact(circuit, noise)
+    elif chosen == "trajectories":
+        outcomes = _trajectories(circuit, noise)
     else:
         if noise != "ideal":
             raise ValueError(f"backend='mps' is noiseless; noise={noise!r} needs backend='exact' (small n)")

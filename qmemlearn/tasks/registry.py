@@ -280,7 +280,7 @@ register(
         params={
             "depth": Param(5, "int", low=1, description="brickwork layers of U"),
             "circuits_per_class": Param(20, "int", low=2, description="circuits of each class per trial"),
-            "backend": Param("auto", "str", choices=("auto", "exact", "mps"),
+            "backend": Param("auto", "str", choices=("auto", "exact", "mps", "trajectories"),
                              description="outcome simulator (see qmemlearn.tasks.dynamics_outcomes)"),
             "max_bond": Param(0, "int", low=0, description="MPS bond cap; 0 = exact"),
         },

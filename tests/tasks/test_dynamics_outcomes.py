@@ -58,7 +58,7 @@ def test_auto_backend_choice_and_errors():
     assert choose_backend(20, "ideal", "auto") == "exact"
     assert choose_backend(40, "ideal", "auto") == "mps"
     assert choose_backend(8, "depolarizing:p1=0.01", "auto") == "exact"
-    with pytest.raises(ValueError, match="beyond the density-matrix limit"):
+    with pytest.raises(ValueError, match="beyond the trajectory limit"):
         choose_backend(24, "depolarizing:p1=0.01", "auto")
     with pytest.raises(ValueError, match="backend='gpu' is unknown"):
         choose_backend(4, "ideal", "gpu")
