@@ -15,6 +15,7 @@ EXPERIMENTS = {
 }
 EXPERIMENTS["pca"] = ("pca.json", "pca_sample_complexity")
 EXPERIMENTS["pca-control"] = ("pca_control.json", "pca_control_sample_complexity")
+EXPERIMENTS["dynamics-deep"] = ("dynamics_deep.json", "dynamics_deep_sample_complexity")
 EXPERIMENTS["dynamics-noise"] = ("dynamics_noise.json", "dynamics_accuracy_vs_noise")
 
 
