@@ -52,7 +52,7 @@ def _style(protocol: str) -> dict:
 def plot_dynamics_sample_complexity(
     *, ax: "matplotlib.axes.Axes", result: "ExperimentResult"
 ) -> "matplotlib.axes.Axes":
-    """N* (queries of U per circuit) against n, log y axis; legend outside the axes (right).
+    """N* (queries of U per circuit) against n, log y axis; legend below the axes, one entry per line.
 
     Reached points carry their 95% interval (an open end, e.g. N* at the first grid point, is
     a factor-2 bar ending in a small arrow); n where N* was not reached within ``max_copies``
@@ -115,7 +115,7 @@ def plot_dynamics_sample_complexity(
     ax.grid(True, which="major", alpha=0.3)
     low, high = ax.get_ylim()
     ax.set_ylim(max(low, 0.5), max(high, 4.0 * max_queries))
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False)
     return ax
 
 
@@ -192,7 +192,7 @@ def save_dynamics_figures(result: "ExperimentResult", path_stem: str | pathlib.P
     import matplotlib.pyplot as plt
 
     config = result.config
-    fig, ax = plt.subplots(figsize=(9, 7))
+    fig, ax = plt.subplots(figsize=(9, 8.5))
     plot_dynamics_sample_complexity(ax=ax, result=result)
     per_class = config.params["circuits_per_class"]
     fig.suptitle(
