@@ -40,7 +40,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_qvm.py --repeats 3
 
 ## reproduce: the full-scale committed results and figures (several hours on 2 cores; resumable)
-EXPERIMENTS := pauli-learning noise-map dynamics dynamics-noise purity pca pca-control qvm-willow-pink
+EXPERIMENTS := pauli-learning noise-map dynamics dynamics-deep dynamics-noise purity pca pca-control qvm-willow-pink
 reproduce: $(VENV)/.installed
 	for e in $(EXPERIMENTS); do $(BIN)/qmemlearn reproduce $$e || exit 1; done
 

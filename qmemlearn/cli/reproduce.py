@@ -27,9 +27,15 @@ to a resumable CSV table, then writes the summary and the figure:
   dynamics        N*(n) in queries of U for telling T-symmetric from scrambling brickwork U,
                   single-copy vs two-copy (figures: dynamics_sample_complexity, and the
                   kernel-PCA embedding dynamics_embedding)
+  dynamics-deep   the same at depth 14, where U scrambles all n qubits
+  dynamics-noise  dynamics accuracy at 16 queries of U against depolarizing and T1/T2
+                  noise (figure: dynamics_accuracy_vs_noise)
   purity          N*(n) for telling pure from mixed states: single-copy shadows and
                   randomized measurements vs the two-copy SWAP test (n <= 14 state
                   vectors, n >= 100 stim; figure: purity_sample_complexity)
+  pca             principal component by virtual distillation vs single-copy shadows
+  pca-control     the variant without separation (sigma = I/2^n)
+  qvm-willow-pink Pauli learning on the calibrated willow_pink QVM, raw and mitigated
 
 Cost unit: copies of rho consumed (a two-copy shot costs 2 copies), or queries of U for
 dynamics. N* is the fewest copies (queries) at which the success rate over independent
