@@ -41,6 +41,7 @@ from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.fit import wilson_interval
 from qmemlearn.analysis.points import SweepPoint
 from qmemlearn.analysis.rows import Row
+from qmemlearn.analysis.stored_results import existing_store, refuse_missing
 from qmemlearn.analysis.store import ResultStore, package_versions
 from qmemlearn.tasks import get_task
 
@@ -357,12 +358,6 @@ def run_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str | 
                     executor or SerialExecutor(), progress, seconds_from_store=True)
 
 
-def _refuse_missing(point: SweepPoint) -> Any:
-    raise RuntimeError(
-        f"point n={point.n} ({point.protocol}/{point.rule}, noise {point.noise}) is not in the results "
-        "table; run `qmemlearn reproduce` first"
-    )
-
 
 def load_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str | pathlib.Path) -> AccuracyVsNoiseResult:
     """Rebuilds a finished run from its results table, sampling nothing.
@@ -371,9 +366,7 @@ def load_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str |
         FileNotFoundError: If the table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    if not pathlib.Path(results_path).exists():
-        raise FileNotFoundError(f"results table {results_path} does not exist; run `qmemlearn reproduce` first")
-    return _collect(config, _refuse_missing, ResultStore(results_path), SerialExecutor(), False,
+    return _collect(config, refuse_missing, existing_store(results_path), SerialExecutor(), False,
                     seconds_from_store=True)
 
 

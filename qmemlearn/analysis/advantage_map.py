@@ -24,6 +24,7 @@ import numpy as np
 
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
+from qmemlearn.analysis.stored_results import existing_store, refuse_missing
 from qmemlearn.analysis.store import ResultStore, package_versions
 from qmemlearn.tasks import get_task
 
@@ -293,12 +294,6 @@ def run_advantage_map(config: AdvantageMapConfig, *, results_path: str | pathlib
                     executor or SerialExecutor(), progress, seconds_from_store=False)
 
 
-def _refuse_missing(point: Any) -> Any:
-    raise RuntimeError(
-        f"point n={point.n} copies={point.copies} ({point.protocol}/{point.rule}, noise {point.noise}) is not "
-        "in the results table; run `qmemlearn reproduce` first"
-    )
-
 
 def load_advantage_map(config: AdvantageMapConfig, *, results_path: str | pathlib.Path) -> AdvantageMapResult:
     """Rebuilds a finished map from its results table, sampling nothing.
@@ -307,9 +302,7 @@ def load_advantage_map(config: AdvantageMapConfig, *, results_path: str | pathli
         FileNotFoundError: If the table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    if not pathlib.Path(results_path).exists():
-        raise FileNotFoundError(f"results table {results_path} does not exist; run `qmemlearn reproduce` first")
-    return _collect(config, _refuse_missing, ResultStore(results_path), SerialExecutor(), False,
+    return _collect(config, refuse_missing, existing_store(results_path), SerialExecutor(), False,
                     seconds_from_store=True)
 
 

@@ -27,6 +27,7 @@ from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.experiment import _finite_or_null, confirmation_points
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
+from qmemlearn.analysis.stored_results import existing_store, refuse_missing
 from qmemlearn.analysis.store import ResultStore, Row, package_versions
 from qmemlearn.tasks import get_task
 
@@ -245,12 +246,6 @@ def run_curve_set(config: CurveSetConfig, *, results_path: str | pathlib.Path, e
                     executor or SerialExecutor(), progress, seconds_from_store=False)
 
 
-def _refuse_missing(point: Any) -> Any:
-    raise RuntimeError(
-        f"point n={point.n} copies={point.copies} ({point.protocol}/{point.rule}, {point.json_metadata}) is not "
-        "in the results table; run `qmemlearn reproduce` first"
-    )
-
 
 def load_curve_set(config: CurveSetConfig, *, results_path: str | pathlib.Path) -> CurveSetResult:
     """Rebuilds a finished curve set from its results table, sampling nothing.
@@ -259,9 +254,7 @@ def load_curve_set(config: CurveSetConfig, *, results_path: str | pathlib.Path) 
         FileNotFoundError: If the table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    if not pathlib.Path(results_path).exists():
-        raise FileNotFoundError(f"results table {results_path} does not exist; run `qmemlearn reproduce` first")
-    return _collect(config, _refuse_missing, ResultStore(results_path), SerialExecutor(), False,
+    return _collect(config, refuse_missing, existing_store(results_path), SerialExecutor(), False,
                     seconds_from_store=True)
 
 

@@ -25,8 +25,9 @@ from qmemlearn.analysis.engine import run_points
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.figure_writers import DEFAULT_FIGURE, get_figure_writer
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
-from qmemlearn.analysis.points import PointOutcome, SweepPoint
+from qmemlearn.analysis.points import SweepPoint
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
+from qmemlearn.analysis.stored_results import existing_store, refuse_missing
 from qmemlearn.analysis.store import ResultStore, Row, package_versions
 from qmemlearn.noise import parse_noise
 from qmemlearn.tasks import TaskSpec, get_task, task_evaluator
@@ -281,12 +282,6 @@ def _collect(
     )
 
 
-def _refuse_missing(point: SweepPoint) -> PointOutcome:
-    raise RuntimeError(
-        f"point n={point.n} copies={point.copies} ({point.protocol}/{point.rule}) is not in the results "
-        "table; run `qmemlearn reproduce` first"
-    )
-
 
 def run_experiment(
     config: ExperimentConfig,
@@ -316,10 +311,8 @@ def load_experiment(config: ExperimentConfig, *, results_path: str | pathlib.Pat
         FileNotFoundError: If the results table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    if not pathlib.Path(results_path).exists():
-        raise FileNotFoundError(f"results table {results_path} does not exist; run `qmemlearn reproduce` first")
     return _collect(
-        config, _refuse_missing, ResultStore(results_path), SerialExecutor(), False, seconds_from_store=True
+        config, refuse_missing, existing_store(results_path), SerialExecutor(), False, seconds_from_store=True
     )
 
 
