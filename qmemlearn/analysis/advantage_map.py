@@ -14,7 +14,6 @@ sampling (:func:`load_advantage_map`).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import pathlib
 import time
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from qmemlearn.analysis.config_validation import read_config_json
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
 from qmemlearn.analysis.stored_results import existing_store, refuse_missing
@@ -98,12 +98,7 @@ class AdvantageMapConfig:
 
         path = pathlib.Path(path)
         where = str(path)
-        try:
-            raw = json.loads(path.read_text(encoding="utf8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{where}: not valid UTF-8 JSON ({error})") from None
-        if not isinstance(raw, dict):
-            raise ValueError(f"{where}: must hold a JSON object")
+        raw = read_config_json(path)  # missing, directory, not UTF-8, not JSON, not an object
         allowed = {"experiment", "kind", "description", "task", "seed", "params", "target", "trials",
                    "rel_resolution", "max_copies", "modes"}
         unknown = sorted(set(raw) - allowed)

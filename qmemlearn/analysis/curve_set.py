@@ -16,13 +16,13 @@ sampling (:func:`load_curve_set`).
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 import time
 from typing import Any
 
 from qmemlearn.analysis.advantage_map import _int, _number, _where
 from qmemlearn.analysis.engine import run_points
+from qmemlearn.analysis.config_validation import read_config_json
 from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.experiment import _finite_or_null, confirmation_points
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
@@ -76,12 +76,7 @@ class CurveSetConfig:
 
         path = pathlib.Path(path)
         where = str(path)
-        try:
-            raw = json.loads(path.read_text(encoding="utf8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{where}: not valid UTF-8 JSON ({error})") from None
-        if not isinstance(raw, dict):
-            raise ValueError(f"{where}: must hold a JSON object")
+        raw = read_config_json(path)  # missing, directory, not UTF-8, not JSON, not an object
         unknown = sorted(set(raw) - _TOP_KEYS)
         if unknown:
             raise ValueError(f"{where}: unknown keys {unknown}; allowed: {sorted(_TOP_KEYS)}")
