@@ -205,10 +205,11 @@ def _cap_curves(raw: dict[str, Any], processor_id: str, task: str) -> None:
         section["curves"] = kept
 
 
-def _hardware_paths(args: argparse.Namespace, config_path: pathlib.Path, results_path: pathlib.Path, figure_stem: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
-    """Own default results and figure for ``--processor`` runs, and the config actually run."""
-    from qmemlearn.analysis.config_validation import read_config_json
-
+def _hardware_paths(
+    args: argparse.Namespace, results_path: pathlib.Path, figure_stem: pathlib.Path
+) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
+    """Own default results and figure for ``--processor`` runs, and the path of the config
+    actually run (written by :func:`_write_run_config` once every input has been checked)."""
     suffix = _hardware_suffix(args)
     if args.results is None:
         results_path = results_path.with_name(f"{results_path.stem}-{suffix}.csv")
@@ -216,8 +217,21 @@ def _hardware_paths(args: argparse.Namespace, config_path: pathlib.Path, results
         figure_stem = figure_stem.with_name(f"{figure_stem.name}-{suffix}")
     run_config = results_path.with_name(results_path.stem + "-config.json")
     check_writable_file(run_config, "--results (its config file)", create_parents=True)
-    write_json_atomically(run_config, hardware_config(read_config_json(config_path), args))
     return run_config, results_path, figure_stem
+
+
+def _write_run_config(run_config: pathlib.Path, raw: dict[str, Any], *, quick: bool) -> tuple[Any, Any]:
+    """Writes the config actually run and loads it; a config that does not validate is removed
+    again (it is staged beside ``run_config`` first, so an earlier run's file is never lost)."""
+    staged = run_config.with_name(run_config.name + ".pending")
+    write_json_atomically(staged, raw)
+    try:
+        load_config(staged, quick=quick)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    staged.replace(run_config)
+    return load_config(run_config, quick=quick)
 
 
 def _reproduce(args: argparse.Namespace) -> int:
@@ -231,18 +245,28 @@ def _reproduce(args: argparse.Namespace) -> int:
     figure_stem = args.figure or paths.figure_stem
     if not config_path.exists():
         raise FileNotFoundError(f"--config={str(config_path)!r} does not exist")
+    kind, config = load_config(config_path, quick=args.quick)  # errors name the user's file
     if args.processor is not None:
-        config_path, results_path, figure_stem = _hardware_paths(args, config_path, results_path, figure_stem)
+        from qmemlearn.analysis.config_validation import read_config_json
+
+        hardware_raw = hardware_config(read_config_json(config_path), args)
+        run_config, results_path, figure_stem = _hardware_paths(args, results_path, figure_stem)
         if args.engine:
             args.workers = 1
-    kind, config = load_config(config_path, quick=args.quick)
     check_results_table(results_path, "--results")
     summary_path = results_path.with_name(results_path.stem + "-summary.json")
     check_writable_file(summary_path, "--results (its summary file)", create_parents=True)
     check_figure_stem(figure_stem, "--figure")
-    print(f"qmemlearn reproduce {args.experiment} ({config.mode} mode): config {config_path}", file=sys.stderr)
-    print(f"  results table (resumable): {results_path}", file=sys.stderr)
-    with open_executor(args.workers, args.dask) as executor, _engine_context(args):
+    with contextlib.ExitStack() as stack:
+        # The engine and the executor open before anything is written: no credentials or an
+        # unreachable scheduler leave no file behind.
+        stack.enter_context(_engine_context(args))
+        executor = stack.enter_context(open_executor(args.workers, args.dask))
+        if args.processor is not None:
+            config_path = run_config
+            kind, config = _write_run_config(run_config, hardware_raw, quick=args.quick)
+        print(f"qmemlearn reproduce {args.experiment} ({config.mode} mode): config {config_path}", file=sys.stderr)
+        print(f"  results table (resumable): {results_path}", file=sys.stderr)
         results_path.parent.mkdir(parents=True, exist_ok=True)
         result = kind.run(config, results_path=results_path, executor=executor, progress=not args.no_progress)
     write_json_atomically(summary_path, result.summary())

@@ -218,7 +218,9 @@ def _layout(protocol: Any, n: int, qubit_map: dict | None = None) -> list:
     return [repr(where(q)) for q in protocol.qubits(n)]
 
 
-def _device_sampler(args: argparse.Namespace, circuit: Any, rng: np.random.Generator) -> tuple[Any, str, str]:
+def _device_sampler(
+    args: argparse.Namespace, circuit: Any, rng: np.random.Generator, *, engine: Any = None
+) -> tuple[Any, str, str]:
     """The sampler of ``--processor`` with ``--qvm``/``--engine``, the execution label (stored as
     the record's backend) and the noise label; the QVM's choice of simulator is printed."""
     from qmemlearn.hardware.sampler import device_sampler, qvm_execution
@@ -228,7 +230,7 @@ def _device_sampler(args: argparse.Namespace, circuit: Any, rng: np.random.Gener
     else:
         execution, noise = qvm_execution(circuit, args.qvm_simulator), f"google:{args.processor}"
     print(f"qmemlearn sample: --processor {args.processor}: running on {execution}", file=sys.stderr)
-    sampler = device_sampler(args.processor, execution=execution, seed=rng, project_id=args.project)
+    sampler = device_sampler(args.processor, execution=execution, seed=rng, project_id=args.project, engine=engine)
     return sampler, execution, noise
 
 
@@ -243,6 +245,11 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
     from qmemlearn.sources import PauliMixedState
 
     _check_args(args)
+    engine = None
+    if args.engine:  # opened first: missing credentials fail before anything is sampled or written
+        from qmemlearn.hardware.execution import engine_sampler
+
+        engine = engine_sampler(args.processor, args.project)
     source = PauliMixedState(args.pauli, alpha=args.alpha, sign=args.sign)
     basis = None if args.basis in (None, "random") else args.basis
     protocol = make_protocol(args.protocol, **({"basis": basis} if args.protocol == "single-copy" else {}))
@@ -261,7 +268,9 @@ def _sample(args: argparse.Namespace, command_line_args: list[str]) -> int:
     if args.processor is None:
         sampler = make_sampler(args.backend, noise=noise, seed=np.random.default_rng(sampler_seed))
     else:
-        sampler, backend, noise = _device_sampler(args, protocol.circuit(source), np.random.default_rng(sampler_seed))
+        sampler, backend, noise = _device_sampler(
+            args, protocol.circuit(source), np.random.default_rng(sampler_seed), engine=engine
+        )
     metadata = {
         "seed": seed,
         "seed_derivation": _SEED_DERIVATION,

@@ -102,6 +102,11 @@ def stock_qvm_sampler(processor_id: str, *, seed: int | np.random.Generator | No
     return engine.get_processor(processor_id).get_sampler()
 
 
+class EngineUnavailableError(OSError):
+    """Quantum Engine cannot be reached from here: no Google Cloud credentials, no project id, or
+    no access. Raised before anything is sampled or written."""
+
+
 def engine_sampler(processor_id: str, project_id: str | None) -> cirq.Sampler:
     """The real processor through ``cirq_google.get_engine_sampler(processor_id, project_id)``.
 
@@ -110,18 +115,32 @@ def engine_sampler(processor_id: str, project_id: str | None) -> cirq.Sampler:
 
     Raises:
         ValueError: If ``processor_id`` is empty.
+        EngineUnavailableError: If cirq-google cannot open the engine (missing credentials or
+            project id: google-auth and cirq-google errors, named in the message).
     """
     if not processor_id:
         raise ValueError(f"processor_id={processor_id!r} must name an Engine processor, e.g. 'willow_pink'")
-    return cirq_google.get_engine_sampler(processor_id, project_id)
+    import google.api_core.exceptions
+    import google.auth.exceptions
+
+    try:
+        return cirq_google.get_engine_sampler(processor_id, project_id)
+    except (google.auth.exceptions.GoogleAuthError, google.api_core.exceptions.GoogleAPIError, OSError) as error:
+        project = project_id if project_id is not None else "$GOOGLE_CLOUD_PROJECT"
+        raise EngineUnavailableError(
+            f"--engine: cannot open Quantum Engine for processor {processor_id!r} (project {project}): "
+            f"{type(error).__name__}: {error}. Set up credentials with 'gcloud auth application-default "
+            "login' and give --project (or set GOOGLE_CLOUD_PROJECT); nothing was run or written"
+        ) from None
 
 
 @dataclasses.dataclass(frozen=True)
 class EngineTarget:
-    """A real processor to run on: its id and the Google Cloud project."""
+    """A real processor to run on: its id, the Google Cloud project and the opened sampler."""
 
     processor_id: str
     project_id: str | None
+    sampler: cirq.Sampler
 
 
 _ENGINE_TARGET: list[EngineTarget] = []
@@ -130,8 +149,15 @@ _ENGINE_TARGET: list[EngineTarget] = []
 @contextlib.contextmanager
 def engine_target(processor_id: str, project_id: str | None) -> Iterator[EngineTarget]:
     """While active, ``google:<processor_id>`` noise in :func:`qmemlearn.protocols.sampling.stream_sampler`
-    means the real processor, in this process (``qmemlearn reproduce --engine`` runs serially)."""
-    target = EngineTarget(processor_id, project_id)
+    means the real processor, in this process (``qmemlearn reproduce --engine`` runs serially).
+
+    The engine is opened on entry (:func:`engine_sampler`), so missing credentials fail before
+    anything runs, and every stream shares that one sampler.
+
+    Raises:
+        EngineUnavailableError: On entry, if the engine cannot be opened.
+    """
+    target = EngineTarget(processor_id, project_id, engine_sampler(processor_id, project_id))
     _ENGINE_TARGET.append(target)
     try:
         yield target

@@ -42,6 +42,9 @@ class DeviceNoiseSampler(cirq.Sampler):
         processor_id: One of :data:`~qmemlearn.hardware.devices.GOOGLE_PROCESSORS`.
         seed: Seed of the inner sampler. Defaults to None.
         gateset: Native gateset name; default: the processor's default.
+        engine: An engine sampler already opened with
+            :func:`~qmemlearn.hardware.execution.engine_sampler` (engine only); default: open
+            one per stream.
         sampler_factory: ``(noise_model, seed) -> cirq.Sampler``; default: the exact fast
             :class:`~qmemlearn.backends.ClusterSampler`. Any simulator taking a noise model
             works, e.g. ``lambda noise, seed: cirq.DensityMatrixSimulator(noise=noise, seed=seed)``.
@@ -175,6 +178,7 @@ def device_sampler(
     seed: int | np.random.Generator | None = None,
     project_id: str | None = None,
     gateset: str | None = None,
+    engine: cirq.Sampler | None = None,
 ) -> DeviceNoiseSampler:
     """The :class:`DeviceNoiseSampler` of one execution (see :mod:`qmemlearn.hardware.execution`).
 
@@ -186,6 +190,9 @@ def device_sampler(
         seed: Seed of the simulator (ignored by the engine). Defaults to None.
         project_id: Google Cloud project (engine only). Defaults to None (``GOOGLE_CLOUD_PROJECT``).
         gateset: Native gateset name; default: the processor's default.
+        engine: An engine sampler already opened with
+            :func:`~qmemlearn.hardware.execution.engine_sampler` (engine only); default: open
+            one per stream.
 
     Raises:
         ValueError: If the processor, gateset or execution is unknown.
@@ -195,7 +202,7 @@ def device_sampler(
     elif execution == "qvm-qsim":
         factory = lambda noise, s: stock_qvm_sampler(processor_id, seed=s)  # noqa: E731
     elif execution == "engine":
-        factory = lambda noise, s: engine_sampler(processor_id, project_id)  # noqa: E731
+        factory = lambda noise, s: engine if engine is not None else engine_sampler(processor_id, project_id)  # noqa: E731
     else:
         raise ValueError(f"execution={execution!r} is unknown; allowed: {', '.join(EXECUTIONS)}")
     return DeviceNoiseSampler(processor_id, seed=seed, gateset=gateset, sampler_factory=factory, execution=execution)

@@ -195,7 +195,7 @@ def _device_stream_sampler(backend: str, spec: NoiseSpec) -> cirq.Sampler | Samp
     processor_id = spec.term("google").processor_id
     target = active_engine_target(processor_id)
     if target is not None:
-        engine = device_sampler(processor_id, execution="engine", project_id=target.project_id)
+        engine = device_sampler(processor_id, execution="engine", project_id=target.project_id, engine=target.sampler)
         factory = functools.partial(_same_sampler, engine)
         factory.hardware_sampler = engine  # type: ignore[attr-defined]  # sample_batch interleaves on it
         return factory

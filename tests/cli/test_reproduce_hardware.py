@@ -90,3 +90,18 @@ def test_reproduce_on_the_engine_sends_device_circuits(tmp_path, fake_engine, ca
 def test_engine_refuses_parallel_workers(tmp_path, capsys):
     assert _run(tmp_path, "--processor", "weber", "--engine", "--workers", "2") == 2
     assert "--engine runs serially in this process" in capsys.readouterr().err
+
+
+def test_engine_without_credentials_is_a_clear_error_and_writes_nothing(tmp_path, no_engine_credentials, capsys):
+    assert _run(tmp_path, "--processor", "weber", "--engine", "--project", "p1") == 2
+    err = capsys.readouterr().err
+    assert "--engine: cannot open Quantum Engine for processor 'weber' (project p1)" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.json"]  # no run config, table or lock
+
+
+def test_run_config_is_written_only_after_every_check(tmp_path, capsys):
+    figure_dir = tmp_path / "fig.png"
+    figure_dir.mkdir()  # the figure path is a directory: refused before the run config is written
+    assert _run(tmp_path, "--processor", "rainbow", "--qvm", "--workers", "1") == 2
+    assert "--figure" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.png", "tiny.json"]

@@ -97,3 +97,12 @@ def test_inconsistent_hardware_flags_are_usage_errors(tmp_path, capsys, extra, m
 def test_unknown_processor_is_a_usage_error(tmp_path, capsys):
     code, _ = _sample(tmp_path, "--processor", "sycamore", "--qvm")
     assert code == 2 and "invalid choice: 'sycamore'" in capsys.readouterr().err
+
+
+def test_engine_without_credentials_is_a_clear_error_and_writes_nothing(tmp_path, no_engine_credentials, capsys):
+    code, out = _sample(tmp_path, "--processor", "willow_pink", "--engine", "--project", "p1")
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "--engine: cannot open Quantum Engine for processor 'willow_pink' (project p1)" in err
+    assert "DefaultCredentialsError" in err and "gcloud auth application-default login" in err
+    assert list(tmp_path.iterdir()) == []
