@@ -153,7 +153,10 @@ def _calibration(args: argparse.Namespace, record: Any) -> Any:
     from qmemlearn.protocols.calibration import ReadoutCalibration
 
     if args.calibration is not None:
-        return ReadoutCalibration.load(args.calibration)
+        try:
+            return ReadoutCalibration.load(args.calibration)
+        except (OSError, ValueError) as error:
+            raise ValueError(f"--calibration: {error}") from None
     if not args.mitigate:
         return None
     stored = record.metadata.get("readout_calibration")

@@ -170,9 +170,19 @@ class ReadoutCalibration:
         """Reads a file written by :meth:`save`.
 
         Raises:
-            ValueError: If the file is not a valid calibration.
+            FileNotFoundError: If ``path`` is not a regular file.
+            ValueError: If the file is not UTF-8 text holding a valid calibration (the message
+                names the file).
         """
-        return cls.from_json(pathlib.Path(path).read_text(encoding="utf-8"))
+        path = pathlib.Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"readout calibration file not found (or not a regular file): {path}")
+        try:
+            return cls.from_json(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        except ValueError as error:
+            raise ValueError(f"{path}: not a readout calibration: {error}") from None
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
