@@ -34,7 +34,7 @@ from qmemlearn.analysis.classification import (
 )
 from qmemlearn.analysis.points import PointOutcome, SweepPoint
 from qmemlearn.sources.brickwork import BrickworkDynamics
-from qmemlearn.tasks.dynamics_outcomes import Outcomes, circuit_outcomes
+from qmemlearn.tasks.dynamics_outcomes import Outcomes, choose_backend, circuit_outcomes
 from qmemlearn.tasks.dynamics_random_basis import PROTOCOL as RANDOM_PROTOCOL
 from qmemlearn.tasks.dynamics_random_basis import random_basis_outcomes
 from qmemlearn.tasks.registry import get_task
@@ -101,7 +101,13 @@ def simulated_outcomes(
 
 
 def validate_point(point: SweepPoint) -> None:
-    """Checks what the registry cannot: at least 2 shots per circuit (the U-statistic needs 2)."""
+    """Checks what the registry cannot: n >= 2 (a brickwork needs a pair), at least 2 shots
+    per circuit (the U-statistic needs 2), and a backend that can simulate the point."""
+    if point.n < 2:
+        raise ValueError(f"n={point.n} must be >= 2 for the dynamics task (a brickwork U needs a qubit pair)")
+    params = get_task(TASK).resolve_params(point.json_metadata, where="json_metadata")
+    width = 2 * point.n if point.protocol == "two-copy" else point.n
+    choose_backend(width, point.noise, params["backend"])
     shots, remainder = divmod(point.copies, get_task(TASK).shot_cost(point.protocol))
     if remainder or shots < 2:
         raise ValueError(

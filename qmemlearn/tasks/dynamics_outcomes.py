@@ -187,11 +187,6 @@ def _exact(circuit: cirq.Circuit, noise: str) -> ExactOutcomes:
 
         state = qsimcirq.QSimSimulator().simulate(body, qubit_order=qubits).final_state_vector
         return ExactOutcomes.from_probabilities(np.abs(state) ** 2, len(qubits))
-    if len(qubits) > MAX_DENSITY_MATRIX_QUBITS:
-        raise ValueError(
-            f"noisy exact outcomes need a density matrix of {len(qubits)} qubits; the limit is "
-            f"{MAX_DENSITY_MATRIX_QUBITS} (use a smaller n)"
-        )
     from qmemlearn.tasks.noisy_outcomes import density_matrix_probabilities
 
     noisy = cirq.Circuit(circuit).with_noise(model)
@@ -204,36 +199,45 @@ def _trajectories(circuit: cirq.Circuit, noise: str) -> Outcomes:
 
     width = len(circuit.all_qubits())
     model = parse_noise(noise).model()
-    if model is None:
-        raise ValueError("backend='trajectories' is for noisy circuits; noise='ideal' needs 'exact' or 'mps'")
-    if width > MAX_TRAJECTORY_QUBITS:
-        raise ValueError(
-            f"trajectories of {width} qubits exceed the limit of {MAX_TRAJECTORY_QUBITS} "
-            "(one state-vector simulation per shot); use a smaller n"
-        )
     return TrajectoryOutcomes(noisy=cirq.Circuit(circuit).with_noise(model), width=width)
 
 
 def choose_backend(width: int, noise: str, backend: str) -> str:
-    """Resolves ``auto`` to ``exact``, ``trajectories`` or ``mps`` for a circuit of ``width`` qubits.
+    """Resolves ``auto`` to ``exact``, ``trajectories`` or ``mps`` for a circuit of ``width``
+    qubits, and checks that the chosen backend can simulate it.
 
     Raises:
-        ValueError: If ``backend`` is unknown, or no backend fits (noisy and too wide).
+        ValueError: If ``backend`` is unknown, or it cannot simulate this width and noise (the
+            message names the limit and the backend that can).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r} is unknown for the dynamics task; allowed: {', '.join(BACKENDS)}")
-    if backend != "auto":
-        return backend
-    if noise != "ideal":
-        if width <= AUTO_DENSITY_MATRIX_QUBITS:
-            return "exact"
-        if width <= MAX_TRAJECTORY_QUBITS:
-            return "trajectories"
+    noisy = noise != "ideal"
+    if backend == "auto":
+        if not noisy:
+            return "exact" if width <= MAX_EXACT_QUBITS else "mps"
+        backend = "exact" if width <= AUTO_DENSITY_MATRIX_QUBITS else "trajectories"
+    if backend == "exact" and not noisy and width > MAX_EXACT_QUBITS:
+        raise ValueError(
+            f"backend='exact' keeps a state vector of {width} qubits ({2 ** width * 8 / 2**30:.3g} GiB); the "
+            f"limit is {MAX_EXACT_QUBITS} qubits; use backend='mps' (or 'auto')"
+        )
+    if backend == "exact" and noisy and width > MAX_DENSITY_MATRIX_QUBITS:
+        raise ValueError(
+            f"noisy exact outcomes need a density matrix of {width} qubits; the limit is "
+            f"{MAX_DENSITY_MATRIX_QUBITS}; use backend='trajectories' (up to {MAX_TRAJECTORY_QUBITS} qubits) or a smaller n"
+        )
+    if backend == "trajectories" and not noisy:
+        raise ValueError("backend='trajectories' is for noisy circuits; noise='ideal' needs 'exact' or 'mps'")
+    if backend == "trajectories" and width > MAX_TRAJECTORY_QUBITS:
         raise ValueError(
             f"a noisy dynamics circuit of {width} qubits is beyond the trajectory limit "
-            f"({MAX_TRAJECTORY_QUBITS}) and the MPS backend is noiseless; use a smaller n"
+            f"({MAX_TRAJECTORY_QUBITS} qubits, one state-vector simulation per shot) and the MPS backend is "
+            "noiseless; use a smaller n"
         )
-    return "exact" if width <= MAX_EXACT_QUBITS else "mps"
+    if backend == "mps" and noisy:
+        raise ValueError(f"backend='mps' is noiseless; noise={noise!r} needs backend='exact' or 'trajectories' (small n)")
+    return backend
 
 
 _CACHE: collections.OrderedDict[Any, Outcomes] = collections.OrderedDict()
@@ -267,8 +271,6 @@ def circuit_outcomes(
     elif chosen == "trajectories":
         outcomes = _trajectories(circuit, noise)
     else:
-        if noise != "ideal":
-            raise ValueError(f"backend='mps' is noiseless; noise={noise!r} needs backend='exact' (small n)")
         outcomes = mps_outcomes(mps_circuit(dynamics, protocol), max_bond=max_bond or None)
     _CACHE[key] = outcomes
     while sum(o.nbytes for o in _CACHE.values()) > CACHE_BYTES and len(_CACHE) > 1:
