@@ -95,9 +95,9 @@ def _write_config(path: pathlib.Path, config: object) -> None:
     path.write_text(json.dumps(config) if not isinstance(config, str) else config)
 
 
-def _mutated(changes: list[tuple[str, object]]) -> dict:
-    """TINY with dotted-path changes; the value ``DELETE`` removes the key."""
-    config = copy.deepcopy(TINY)
+def _mutated(changes: list[tuple[str, object]], base: dict | None = None) -> dict:
+    """``base`` (default TINY) with dotted-path changes; the value ``DELETE`` removes the key."""
+    config = copy.deepcopy(TINY if base is None else base)
     for dotted, value in changes:
         *parents, last = dotted.split(".")
         node: object = config
@@ -188,6 +188,46 @@ CONFIG_CASES: dict[str, tuple[list[tuple[str, object]], str]] = {
     "figure-unknown": ([("figure", "movie")], r"'figure'=\"movie\" is unknown; allowed: pauli-learning, dynamics"),
 }
 
+#: Configs of the other tasks: case id -> (committed config in experiments/, changes, regex).
+#: Changes apply to the committed file; every case runs its quick mode.
+EXPERIMENTS_DIR = pathlib.Path(__file__).parents[1] / "experiments"
+TASK_CONFIG_CASES: dict[str, tuple[str, list[tuple[str, object]], str]] = {
+    "dynamics-depth-zero": ("dynamics", [("params.depth", 0)], r"params.depth=0 must be an int in \[1, inf\]"),
+    "dynamics-depth-str": ("dynamics", [("params.depth", "5")], r"params.depth"),
+    "dynamics-circuits-one": ("dynamics", [("params.circuits_per_class", 1)], r"params.circuits_per_class"),
+    "dynamics-backend-unknown": ("dynamics", [("params.backend", "qsim2")], r"params.backend='qsim2'"),
+    "dynamics-max-bond-negative": ("dynamics", [("params.max_bond", -1)], r"params.max_bond"),
+    "dynamics-rule-other-task": ("dynamics", [("modes.quick.curves.0.rule", "decoy")],
+                                 r"'modes.quick.curves\[0\].rule'.*kernel-pca, statistic"),
+    "dynamics-protocol-unknown": ("dynamics", [("modes.quick.curves.0.protocol", "three-copy")],
+                                  r"'modes.quick.curves\[0\].protocol'"),
+    "dynamics-n-one": ("dynamics", [("modes.quick.curves.0.n_min", 1)],
+                       r"'modes.quick.curves\[0\]'.*n=1 must be >= 2"),
+    "dynamics-exact-too-wide": ("dynamics", [("params.backend", "exact"), ("modes.quick.curves.1.n_max", 14)],
+                                r"'modes.quick.curves\[1\]'.*28 qubits.*backend='mps'"),
+    "dynamics-mps-noisy": ("dynamics", [("params.backend", "mps"), ("noise", "depolarizing:p2=0.01")],
+                           r"'modes.quick.curves\[0\]'.*backend='mps' is noiseless"),
+    "dynamics-embedding-n": ("dynamics", [("embedding.n", 0)], r"'embedding.n'=0"),
+    "dynamics-embedding-queries": ("dynamics", [("embedding.queries", -1)], r"'embedding.queries'=-1"),
+    "dynamics-embedding-unknown-key": ("dynamics", [("embedding.bogus", 1)], r"'embedding.bogus' is unknown"),
+    "purity-mixedness-big": ("purity", [("params.mixedness", 1.5)], r"params.mixedness=1.5"),
+    "purity-states-unknown": ("purity", [("params.states", "cats")], r"params.states='cats'"),
+    "purity-shots-per-setting-zero": ("purity", [("params.shots_per_setting", 0)], r"params.shots_per_setting"),
+    "purity-rule-other-task": ("purity", [("modes.quick.curves.0.rule", "decoy")], r"'modes.quick.curves\[0\].rule'"),
+    "pca-rule-other-task": ("pca", [("modes.quick.curves.0.rule", "swap")], r"'modes.quick.curves\[0\].rule'"),
+    "dynamics-noise-kind-unknown": ("dynamics_noise", [("kind", "movie")], r"'kind'='movie' is unknown"),
+    "qvm-mitigate-str": ("qvm_willow_pink", [("modes.quick.curves.1.params.mitigate", "yes")], r"mitigate='yes'"),
+    "qvm-calibration-shots-negative": ("qvm_willow_pink", [("modes.quick.curves.1.params.calibration_shots", -5)],
+                                       r"calibration_shots=-5"),
+}
+
+
+def _task_config(name: str, changes: list[tuple[str, object]]) -> dict:
+    """The committed config ``experiments/<name>.json`` with dotted-path changes."""
+    config = json.loads((EXPERIMENTS_DIR / f"{name}.json").read_text())
+    return _mutated(changes, config)
+
+
 RAW_CONFIGS = {
     "not-json": "{ not json",
     "top-list": "[1, 2]",
@@ -211,6 +251,12 @@ def build_workspace(root: pathlib.Path) -> pathlib.Path:
         _write_config(configs / f"{name}.json", _mutated(changes))
     for name, text in RAW_CONFIGS.items():
         _write_config(configs / f"{name}.json", text)
+    for name, (experiment, changes, _) in TASK_CONFIG_CASES.items():
+        _write_config(configs / f"{name}.json", _task_config(experiment, changes))
+    (root / "calibration-list.json").write_text("[1]")
+    (root / "calibration-keys.json").write_text(json.dumps({"p01": [0.1], "p10": [0.1]}))
+    (root / "calibration-latin1.json").write_bytes(b'{"p01": "\xe9"}')
+    _write_dynamics_files(root)
     (configs / "latin1.json").write_bytes(b'{"alpha": "\xe9"}')
     (configs / "no-quick.json").write_text(json.dumps({**TINY, "modes": {"full": TINY["modes"]["full"]}}))
     (root / "adir").mkdir()
@@ -273,6 +319,24 @@ def build_workspace(root: pathlib.Path) -> pathlib.Path:
     return root
 
 
+def _write_dynamics_files(root: pathlib.Path) -> None:
+    """Directories of paper-style dynamics files (``classify`` cases), one problem each."""
+    name = "1D-scramble-{p}-size-2-depth-5-type-{t}-batch-0-number-{j}.npy"
+    bits = np.random.default_rng(0).integers(0, 2, size=(10, 2))
+    folders = {
+        "good": [(name.format(p="C", t=t, j=j), bits) for t in (0, 1) for j in (0, 1)],
+        "one-circuit": [(name.format(p="C", t=1, j=0), bits)],
+        "q-width": [(name.format(p="Q", t=t, j=0), np.zeros((10, 3), np.int64)) for t in (0, 1)],
+        "float-bits": [(name.format(p="C", t=t, j=0), np.full((10, 2), 0.5)) for t in (0, 1)],
+        "bad-type": [(name.format(p="C", t=7, j=0), bits)],
+    }
+    for folder, files in folders.items():
+        (root / "dyn" / folder).mkdir(parents=True)
+        for file_name, array in files:
+            (root / "dyn" / folder / file_name).write_bytes(_npy_bytes(array))
+    (root / "dyn" / "empty").mkdir()
+
+
 def snapshot(root: pathlib.Path) -> dict[str, str]:
     """Every path under ``root`` -> content hash (files) or ``"dir"``."""
     state = {}
@@ -291,15 +355,18 @@ SAMPLE = ["sample", "pauli-state", "--n", "2", "--pauli", "XZ", "--protocol", "t
 OUT = ["--out", "{d}/adir/out.npz"]
 
 
-def sample_case(*changes: str, out: list[str] | None = None, drop: str | None = None) -> list[str]:
-    """The base ``sample`` arguments with ``--flag value`` pairs replaced or added."""
+def sample_case(*changes: str | None, out: list[str] | None = None, drop: str | None = None) -> list[str]:
+    """The base ``sample`` arguments with ``--flag value`` pairs replaced or added (a value of
+    None adds a switch such as ``--qvm`` alone)."""
     args = list(SAMPLE)
     if drop is not None:
         k = args.index(drop)
         del args[k : k + 2]
     pairs = list(changes)
     for flag, value in zip(pairs[::2], pairs[1::2]):
-        if flag in args:
+        if value is None:
+            args.append(flag)
+        elif flag in args:
             args[args.index(flag) + 1] = value
         else:
             args += [flag, value]
@@ -371,6 +438,20 @@ CLI_CASES: dict[str, tuple[list[str], str]] = {
     "sample-source-unknown": (["sample", "ghz", *SAMPLE[2:], *OUT], r"SOURCE|source"),
     "sample-unknown-flag": (sample_case("--bogus", "1"), r"--bogus"),
     "sample-cirq-too-big": (sample_case("--n", "40", "--pauli", "X" * 40, "--backend", "cirq"), r"qubits|memory"),
+    "sample-calibrate-zero": (sample_case("--calibrate", "0"), r"--calibrate=0 must be an int >= 2"),
+    "sample-calibrate-negative": (sample_case("--calibrate", "-3"), r"--calibrate"),
+    "sample-calibrate-str": (sample_case("--calibrate", "x"), r"--calibrate"),
+    "sample-shots-per-setting-zero": (sample_case("--shots-per-setting", "0"), r"--shots-per-setting=0"),
+    "sample-shots-per-setting-not-dividing": (sample_case("--shots-per-setting", "3"),
+                                              r"--shots-per-setting=3 .*divides the 4 shots"),
+    "sample-processor-unknown": (sample_case("--processor", "nope", "--qvm", None), r"--processor"),
+    "sample-processor-no-mode": (sample_case("--processor", "willow_pink"), r"--processor='willow_pink' needs --qvm"),
+    "sample-qvm-no-processor": (sample_case("--qvm", None), r"--qvm needs --processor"),
+    "sample-qvm-simulator-no-qvm": (sample_case("--qvm-simulator", "qsim"), r"--qvm-simulator='qsim' applies only with --qvm"),
+    "sample-project-no-engine": (sample_case("--project", "p1"), r"--project='p1' applies only with --engine"),
+    "sample-qvm-and-engine": (sample_case("--processor", "willow_pink", "--qvm", None, "--engine", None), r"--engine"),
+    "sample-processor-too-small": (sample_case("--n", "60", "--pauli", "X" * 60, "--processor", "willow_pink", "--qvm", None),
+                                   r"n=60 does not fit on willow_pink.*49"),
     # --- estimate ---------------------------------------------------------------------------
     "estimate-missing-file": (["estimate", "{d}/nope.npz", "--observable", "XZ"], r"nope\.npz"),
     "estimate-directory": (["estimate", "{d}/adir", "--observable", "XZ"], r"adir"),
@@ -435,7 +516,50 @@ CLI_CASES: dict[str, tuple[list[str], str]] = {
                                    r"bytes"),
     "estimate-recirq-missing": (["estimate", "{d}/recirq/Q-size-2-pauli-ZZ.npy", "--observable", "ZZ"],
                                 r"Q-size-2-pauli-ZZ"),
+    "estimate-calibration-missing": (["estimate", "{d}/good.npz", "--observable", "XZ", "--calibration",
+                                      "{d}/none.json"], r"--calibration: readout calibration file not found.*none\.json"),
+    "estimate-calibration-directory": (["estimate", "{d}/good.npz", "--observable", "XZ", "--calibration", "{d}/adir"],
+                                       r"--calibration: .*adir"),
+    "estimate-calibration-not-json": (["estimate", "{d}/good.npz", "--observable", "XZ", "--calibration",
+                                       "{d}/configs/not-json.json"], r"--calibration: .*not-json\.json.*JSON"),
+    "estimate-calibration-list": (["estimate", "{d}/good.npz", "--observable", "XZ", "--calibration",
+                                   "{d}/calibration-list.json"], r"--calibration: .*calibration-list\.json.*dict"),
+    "estimate-calibration-keys": (["estimate", "{d}/good.npz", "--observable", "XZ", "--calibration",
+                                   "{d}/calibration-keys.json"], r"calibration-keys\.json.*shots"),
+    "estimate-calibration-latin1": (["estimate", "{d}/good.npz", "--observable", "XZ", "--calibration",
+                                     "{d}/calibration-latin1.json"], r"calibration-latin1\.json.*UTF-8"),
+    "estimate-mitigate-no-calibration": (["estimate", "{d}/good.npz", "--observable", "XZ", "--mitigate"],
+                                         r"--mitigate: .*good\.npz holds no readout calibration"),
+    # --- classify ---------------------------------------------------------------------------
+    "classify-missing": (["classify", "{d}/dyn/none"], r"directory=.*none.* is not a directory"),
+    "classify-file": (["classify", "{d}/good.npz"], r"is not a directory"),
+    "classify-empty": (["classify", "{d}/dyn/empty"], r"holds no 1D-scramble-\*\.npy files"),
+    "classify-one-circuit": (["classify", "{d}/dyn/one-circuit"], r"needs >= 2 circuits"),
+    "classify-q-width": (["classify", "{d}/dyn/q-width"], r"shape \[shots, 2n\].*\(10, 3\)"),
+    "classify-float-bits": (["classify", "{d}/dyn/float-bits"], r"dtype float64"),
+    "classify-bad-type": (["classify", "{d}/dyn/bad-type"], r"type-7.*not a paper dynamics file"),
+    "classify-rule-unknown": (["classify", "{d}/dyn/good", "--rule", "svm"], r"--rule"),
+    "classify-shots-zero": (["classify", "{d}/dyn/good", "--shots", "0"], r"shots=0 must be an int in \[2, 10\]"),
+    "classify-shots-too-many": (["classify", "{d}/dyn/good", "--shots", "11"], r"shots=11 must be an int in \[2, 10\]"),
+    "classify-shots-str": (["classify", "{d}/dyn/good", "--shots", "all"], r"--shots"),
     # --- reproduce --------------------------------------------------------------------------
+    **{
+        f"reproduce-task-config-{name}": (
+            ["reproduce", _task_config(experiment, [])["experiment"], "--quick", "--config",
+             f"{{d}}/configs/{name}.json", "--results", "{d}/adir/r.csv", "--workers", "1", "--no-progress"],
+            rf"configs/{name}\.json.*{pattern}",
+        )
+        for name, (experiment, _, pattern) in TASK_CONFIG_CASES.items()
+    },
+    "reproduce-processor-no-mode": (["reproduce", "pauli-learning", "--processor", "willow_pink"],
+                                    r"--processor='willow_pink' needs --qvm"),
+    "reproduce-processor-advantage-map": (["reproduce", "noise-map", "--processor", "willow_pink", "--qvm",
+                                           "--config", str(EXPERIMENTS_DIR / "noise_map.json"), "--results",
+                                           "{d}/adir/r.csv"], r"--processor: experiment kind 'advantage-map'"),
+    "reproduce-engine-dynamics": (["reproduce", "dynamics", "--processor", "willow_pink", "--engine",
+                                   "--config", str(EXPERIMENTS_DIR / "dynamics.json"), "--results", "{d}/adir/r.csv"], r"--engine: the dynamics task"),
+    "reproduce-engine-workers": (["reproduce", "pauli-learning", "--processor", "willow_pink", "--engine",
+                                  "--workers", "2"], r"--engine runs serially"),
     **{
         f"reproduce-config-{name}": (
             ["reproduce", "pauli-learning", "--config", f"{{d}}/configs/{name}.json", "--results",
@@ -577,6 +701,18 @@ def _config(path, mode):
     return ExperimentConfig.from_file(path, mode=mode)
 
 
+def _load_calibration(path):
+    from qmemlearn.protocols.calibration import ReadoutCalibration
+
+    return ReadoutCalibration.load(path)
+
+
+def _dynamics_backend(width, noise, backend):
+    from qmemlearn.tasks.dynamics_outcomes import choose_backend
+
+    return choose_backend(width, noise, backend)
+
+
 def _parse_name(name):
     from qmemlearn.records import parse_recirq_name
 
@@ -707,6 +843,16 @@ API_CASES: dict[str, tuple[object, type, str]] = {
     "executor-workers-str": (lambda: _executor("2"), ValueError, r"workers"),
     "config-mode": (lambda: _config("experiments/pauli_learning.json", "medium"), ValueError, r"mode"),
     "config-missing": (lambda: _config("/nonexistent/c.json", "full"), FileNotFoundError, r"c\.json"),
+    # readout calibration files and dynamics backends
+    "calibration-load-missing": (lambda: _load_calibration("/nonexistent/cal.json"), FileNotFoundError, r"cal\.json"),
+    "dynamics-exact-too-wide": (lambda: _dynamics_backend(40, "ideal", "exact"), ValueError,
+                                r"backend='exact'.*40 qubits.*limit is 26"),
+    "dynamics-trajectories-ideal": (lambda: _dynamics_backend(8, "ideal", "trajectories"), ValueError,
+                                    r"backend='trajectories' is for noisy circuits"),
+    "dynamics-mps-noisy": (lambda: _dynamics_backend(8, "depolarizing:p1=0.01", "mps"), ValueError,
+                           r"backend='mps' is noiseless"),
+    "dynamics-noisy-too-wide": (lambda: _dynamics_backend(30, "depolarizing:p1=0.01", "auto"), ValueError,
+                                r"30 qubits.*trajectory limit"),
 }
 
 XFAIL_API: dict = {}
