@@ -21,7 +21,12 @@ kept-fidelity estimate (1 = exact) and seconds per 1000 shots. Scrambling U deep
 ``--exact-scrambling-depth`` (default 5) runs with a bond cap (``--cap``, default 256). Then the accuracy of one small batch at n = 20, depth 5: ``--batch`` circuits per class,
 1000 queries each (500 two-copy shots), both rules of the task.
 
-``--quick``: n = 8 and 12 only in part 1, 3 repeats, no cirq at 24 qubits, no depth 8.
+Part 4 (bond growth): exact scrambling MPS at n = 20 for ``--growth-depths`` (default 4 5 6):
+largest bond, final bonds at the middle cuts, state size and seconds, showing why depth 8 has
+no exact MPS (each layer multiplies the bonds it crosses by up to 16).
+
+``--quick``: n = 8 and 12 only in part 1, 3 repeats, no cirq at 24 qubits, no depth 8, no part 4.
+``--only growth`` (or ``backends``, ``large``, ``accuracy``) runs the named parts alone.
 
 Example:
     python benchmarks/bench_dynamics.py            # ~10 min on the shared 2-core VM
@@ -116,6 +121,32 @@ def large_table(args: argparse.Namespace) -> None:
                   f"{state.fidelity_estimate:.3g} | {seconds:.1f} | {mean_bit:.3f} |", flush=True)
 
 
+def bond_growth(args: argparse.Namespace) -> None:
+    """Exact (untruncated) scrambling MPS at n_large against depth: how the bond grows.
+
+    The final state is (U·Uᵀ ⊗ I)|Φ⟩; every brickwork layer crosses every other cut with one gate
+    on the system and one on the memory, so it can multiply those bonds by up to 4² = 16. The
+    table shows the measured growth; the bound column is 16^(crossing layers) capped by the
+    light cone 4^min(k, n−k) at the largest cut.
+    """
+    n = args.n_large
+    print(f"\n## Part 4: exact scrambling MPS at n = {n} ({2 * n} qubits) against depth (no bond cap)")
+    print("| depth | max bond | final bonds at the middle cuts | state MiB | seconds (evolve + 1000 shots) |")
+    print("|---|---|---|---|---|")
+    for depth in args.growth_depths:
+        dynamics = BrickworkDynamics(n=n, depth=depth, kind="scrambling", seed=100)
+        try:
+            seconds, outcomes = time_task_path(dynamics, "mps")
+        except ValueError as error:
+            print(f"| {depth} | refused: {error} ||||", flush=True)
+            continue
+        state = outcomes.state
+        bonds = [a.shape[2] for a in state.arrays[:-1]]
+        middle = bonds[n // 2 - 3 : n // 2 + 2]
+        print(f"| {depth} | {state.max_bond_reached} | {middle} | {state.nbytes / 2**20:.0f} | {seconds:.1f} |",
+              flush=True)
+
+
 def batch_accuracy(args: argparse.Namespace) -> None:
     n, depth, queries = args.n_large, args.depth, 1000
     shots = queries // 2
@@ -146,19 +177,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cap", type=int, default=256, help="bond cap of scrambling U beyond exact reach")
     parser.add_argument("--exact-scrambling-depth", type=int, default=5, help="deepest exact scrambling MPS")
     parser.add_argument("--batch", type=int, default=4, help="circuits per class of part 3")
+    parser.add_argument("--growth-depths", type=int, nargs="*", default=None,
+                        help="depths of part 4, exact scrambling MPS (default 4 5 6; none with --quick; "
+                        "7 takes ~15 min and ~3 GB)")
+    parser.add_argument("--only", choices=("backends", "large", "accuracy", "growth"), nargs="+", default=None,
+                        help="run only these parts (default: all)")
     args = parser.parse_args(argv)
     if args.repeats < 3:
         parser.error(f"--repeats={args.repeats} must be >= 3 (medians)")
     args.ns = args.ns or ([8, 12] if args.quick else [8, 12, 20])
     args.cirq_max_qubits = args.cirq_max_qubits or (16 if args.quick else 24)
     args.large_depths = args.large_depths or ([5] if args.quick else [5, 8])
+    if args.growth_depths is None:
+        args.growth_depths = [] if args.quick else [4, 5, 6]
+    parts = {"backends": backends_table, "large": large_table, "accuracy": batch_accuracy, "growth": bond_growth}
     load = os.getloadavg()[0]
     print(f"# {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at start, "
           f"python {sys.version.split()[0]}, numpy {np.__version__}, cirq {cirq.__version__}")
     start = time.perf_counter()
-    backends_table(args)
-    large_table(args)
-    batch_accuracy(args)
+    for name, part in parts.items():
+        if args.only is None or name in args.only:
+            part(args)
     print(f"\n# total {time.perf_counter() - start:.0f} s; load average {os.getloadavg()[0]:.1f} at end")
 
 

@@ -50,6 +50,19 @@ def estimate_memory_bytes(num_sites: int, bond: int, dim: int) -> int:
     return state + SVD_WORKSPACE_FACTOR * (dim * bond) ** 2 * BYTES_PER_AMPLITUDE
 
 
+def next_gate_peak_bytes(state_bytes: int, left_bond: int, right_bond: int, dim: int, span: int = 2) -> int:
+    """Worst-case peak bytes of applying one gate to ``span`` neighbouring sites, exactly.
+
+    The two-site block is a (left_bond·d^(span−1))×(d·right_bond) matrix whose rank, the new
+    bond, is at most the smaller side; the update holds the state, that matrix and
+    :data:`SVD_WORKSPACE_FACTOR` more of its size (U, S, V, LAPACK work). Unlike a bound that
+    assumes every bond of the chain doubles, this is tight for one gate, so an exact evolution is
+    refused only when the very next gate could exceed memory.
+    """
+    rows, cols = left_bond * dim ** (span - 1), dim * right_bond
+    return state_bytes + (1 + SVD_WORKSPACE_FACTOR) * rows * cols * BYTES_PER_AMPLITUDE
+
+
 def _embed(matrix: np.ndarray, positions: Sequence[int], width: int) -> np.ndarray:
     """Embeds a gate on ``positions`` of ``width`` qubits into a 2^width matrix (identity elsewhere)."""
     k = len(positions)
@@ -153,8 +166,8 @@ def evolve(
     """Applies site gates to |0…0⟩ with quimb and right-canonicalizes the result.
 
     Raises:
-        MemoryError: If the bond grows so far that the next doubling would exceed
-            ``memory_limit_bytes`` (exact mode only; a bond cap is checked before).
+        MemoryError: If the worst case of the next gate (:func:`next_gate_peak_bytes`) would
+            exceed ``memory_limit_bytes`` (exact mode only; a bond cap is checked before).
     """
     import quimb.tensor as qtn
 
@@ -169,18 +182,20 @@ def evolve(
         if len(gate.sites) == 1:
             psi.gate_(gate.matrix, gate.sites[0], contract=True)
             continue
-        psi.gate_(gate.matrix, gate.sites, contract="swap+split", **opts)
-        i, j = gate.sites
-        bond = max(psi.bond_size(k, k + 1) for k in range(i, j))
-        if bond > max_reached:
-            max_reached = bond
-            if max_bond is None and estimate_memory_bytes(num_sites, 2 * bond, dim) > memory_limit_bytes:
+        i, j = sorted(gate.sites)
+        if max_bond is None:  # exact: refuse before a gate whose worst case does not fit
+            left = psi.bond_size(i - 1, i) if i > 0 else 1
+            right = psi.bond_size(j, j + 1) if j < num_sites - 1 else 1
+            peak = next_gate_peak_bytes(sum(t.data.nbytes for t in psi), left, right, dim, span=j - i + 1)
+            if peak > memory_limit_bytes:
                 raise MemoryError(
-                    f"the exact MPS reached bond {bond} and the next doubling would need about "
-                    f"{estimate_memory_bytes(num_sites, 2 * bond, dim) / 2**30:.3g} GiB, over the "
-                    f"{memory_limit_bytes / 2**30:.3g} GiB allowed; pass max_bond=... (e.g. {bond}) "
+                    f"the exact MPS reached bond {max_reached} and the next gate (sites {i}, {j}, between bonds "
+                    f"{left} and {right}) could need {peak / 2**30:.3g} GiB, over the "
+                    f"{memory_limit_bytes / 2**30:.3g} GiB allowed; pass max_bond=... (e.g. {max_reached}) "
                     "to truncate and get a fidelity estimate"
                 )
+        psi.gate_(gate.matrix, gate.sites, contract="swap+split", **opts)
+        max_reached = max(max_reached, *(psi.bond_size(k, k + 1) for k in range(i, j)))
     psi.canonicalize_(0, info=info)  # right-canonical: the whole norm sits on site 0
     psi.permute_arrays("lpr")
     arrays = [np.asarray(t.data, dtype=complex) for t in psi]

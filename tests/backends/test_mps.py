@@ -186,3 +186,46 @@ def test_refuses_noise_midcircuit_measurement_and_classical_control():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         MPSSampler(**kwargs)
+
+
+def test_next_gate_peak_bounds_every_real_update():
+    """The exact guard's per-gate worst case is never below the state the gate really leaves."""
+    import quimb.tensor as qtn
+
+    from qmemlearn.backends.mps_state import compile_site_gates, next_gate_peak_bytes
+    from qmemlearn.protocols.dynamics_simulation import interleaved_two_copy_circuit
+
+    circuit = interleaved_two_copy_circuit(BrickworkDynamics(n=6, depth=5, kind="scrambling", seed=3))
+    qubits = sorted(circuit.all_qubits())
+    operations = [op for op in circuit.all_operations() if not cirq.is_measurement(op)]
+    gates = compile_site_gates(operations, {q: k for k, q in enumerate(qubits)}, 2)
+    zero = np.eye(4, dtype=complex)[0]
+    psi = qtn.MatrixProductState.from_product([zero] * 6)
+    checked = 0
+    for gate in gates:
+        if len(gate.sites) == 1:
+            psi.gate_(gate.matrix, gate.sites[0], contract=True)
+            continue
+        i, j = gate.sites
+        left = psi.bond_size(i - 1, i) if i > 0 else 1
+        right = psi.bond_size(j, j + 1) if j < 5 else 1
+        peak = next_gate_peak_bytes(sum(t.data.nbytes for t in psi), left, right, 4)
+        psi.gate_(gate.matrix, gate.sites, contract="swap+split", cutoff=1e-12)
+        assert sum(t.data.nbytes for t in psi) <= peak
+        assert psi.bond_size(i, j) <= min(4 * left, 4 * right)  # the rank bound the guard uses
+        checked += 1
+    assert checked >= 10 and max(psi.bond_size(k, k + 1) for k in range(5)) > 16  # the bond really grew
+
+
+def test_exact_guard_admits_what_fits():
+    """The exact guard refuses only what the next gate could really need: a run whose whole-chain
+    doubling bound (every site at twice the largest bond) is over the limit still finishes."""
+    from qmemlearn.backends.mps_state import estimate_memory_bytes
+
+    circuit = two_copy_dynamics_circuit(BrickworkDynamics(n=8, depth=6, kind="scrambling", seed=0))
+    limit = 300 * 2**20
+    state = MPSSampler(memory_limit_bytes=limit).state(circuit)
+    assert state.fidelity_estimate == pytest.approx(1.0, abs=1e-9)  # exact
+    assert estimate_memory_bytes(8, 2 * state.max_bond_reached, 4) > limit  # the old guard refused this
+    with pytest.raises(ValueError, match=r"reached bond \d+ and the next gate .* over the"):
+        MPSSampler(memory_limit_bytes=2 * 2**20).state(circuit)
