@@ -37,11 +37,10 @@ from scipy.stats import hypergeom
 
 from qmemlearn.analysis.config_validation import ConfigError, read_config_json
 from qmemlearn.analysis.engine import run_points
-from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.fit import wilson_interval
 from qmemlearn.analysis.points import SweepPoint
 from qmemlearn.analysis.rows import Row
-from qmemlearn.analysis.stored_results import existing_store, refuse_missing
+from qmemlearn.analysis.stored_results import elapsed_seconds, load_from_table, run_into_table
 from qmemlearn.analysis.store import ResultStore, package_versions
 from qmemlearn.tasks import get_task
 
@@ -346,17 +345,15 @@ def _collect(config: AccuracyVsNoiseConfig, evaluate: Any, store: ResultStore, e
     keyed = config.keyed_points()
     table = run_points([p for _, p in keyed], evaluate, store=store, executor=executor, progress=progress)
     rows = {key: table[point.strong_id()] for key, point in keyed}
-    seconds = (sum(r.seconds for r in store.fold().values()) if seconds_from_store
-               else time.perf_counter() - start)
+    seconds = elapsed_seconds(store, start, from_store=seconds_from_store)
     return AccuracyVsNoiseResult(config=config, rows=rows, seconds=seconds)
 
 
-def run_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str | pathlib.Path,
-                          executor: Any = None, progress: bool = True) -> AccuracyVsNoiseResult:
+def run_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str | pathlib.Path, executor: Any = None,
+                          progress: bool = True) -> AccuracyVsNoiseResult:
     """Runs (or resumes) every point; rows go to the append-only results table."""
-    return _collect(config, get_task(config.task).evaluate, ResultStore(results_path),
-                    executor or SerialExecutor(), progress, seconds_from_store=True)
-
+    return run_into_table(_collect, config, results_path=results_path, executor=executor, progress=progress,
+                          seconds_from_store=True)
 
 
 def load_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str | pathlib.Path) -> AccuracyVsNoiseResult:
@@ -366,8 +363,7 @@ def load_accuracy_vs_noise(config: AccuracyVsNoiseConfig, *, results_path: str |
         FileNotFoundError: If the table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    return _collect(config, refuse_missing, existing_store(results_path), SerialExecutor(), False,
-                    seconds_from_store=True)
+    return load_from_table(_collect, config, results_path=results_path)
 
 
 def format_accuracy_table(result: AccuracyVsNoiseResult) -> str:

@@ -22,9 +22,8 @@ from typing import Any
 import numpy as np
 
 from qmemlearn.analysis.config_validation import read_config_json
-from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
-from qmemlearn.analysis.stored_results import existing_store, refuse_missing
+from qmemlearn.analysis.stored_results import elapsed_seconds, load_from_table, run_into_table
 from qmemlearn.analysis.store import ResultStore, package_versions
 from qmemlearn.tasks import get_task
 
@@ -277,17 +276,15 @@ def _collect(config: AdvantageMapConfig, evaluate: Any, store: ResultStore, exec
             curves.append(curve)
     results = run_searches(curves, evaluate, store=store, executor=executor, target=config.target,
                            rel_resolution=config.rel_resolution, progress=progress)
-    seconds = (sum(r.seconds for r in store.fold().values()) if seconds_from_store
-               else time.perf_counter() - start)
+    seconds = elapsed_seconds(store, start, from_store=seconds_from_store)
     return AdvantageMapResult(config=config, searches=dict(zip(keys, results)), seconds=seconds)
 
 
 def run_advantage_map(config: AdvantageMapConfig, *, results_path: str | pathlib.Path, executor: Any = None,
                       progress: bool = True) -> AdvantageMapResult:
     """Runs (or resumes) every search of the map; results go to the append-only table."""
-    return _collect(config, get_task(config.task).evaluate, ResultStore(results_path),
-                    executor or SerialExecutor(), progress, seconds_from_store=False)
-
+    return run_into_table(_collect, config, results_path=results_path, executor=executor, progress=progress,
+                          seconds_from_store=False)
 
 
 def load_advantage_map(config: AdvantageMapConfig, *, results_path: str | pathlib.Path) -> AdvantageMapResult:
@@ -297,8 +294,7 @@ def load_advantage_map(config: AdvantageMapConfig, *, results_path: str | pathli
         FileNotFoundError: If the table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    return _collect(config, refuse_missing, existing_store(results_path), SerialExecutor(), False,
-                    seconds_from_store=True)
+    return load_from_table(_collect, config, results_path=results_path)
 
 
 def format_map_table(result: AdvantageMapResult) -> str:

@@ -23,11 +23,10 @@ from typing import Any
 from qmemlearn.analysis.advantage_map import _int, _number, _where
 from qmemlearn.analysis.engine import run_points
 from qmemlearn.analysis.config_validation import read_config_json
-from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.experiment import _finite_or_null, confirmation_points
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
-from qmemlearn.analysis.stored_results import existing_store, refuse_missing
+from qmemlearn.analysis.stored_results import elapsed_seconds, load_from_table, run_into_table
 from qmemlearn.analysis.store import ResultStore, Row, package_versions
 from qmemlearn.tasks import get_task
 
@@ -228,8 +227,7 @@ def _collect(config: CurveSetConfig, evaluate: Any, store: ResultStore, executor
     searches: dict[str, list[SearchResult]] = {spec.label: [] for spec in config.curves}
     for label, result in zip(labels, results):
         searches[label].append(result)
-    seconds = (sum(r.seconds for r in store.fold().values()) if seconds_from_store
-               else time.perf_counter() - start)
+    seconds = elapsed_seconds(store, start, from_store=seconds_from_store)
     return CurveSetResult(config=config, searches=searches,
                           confirmation_rows={p.strong_id(): rows[p.strong_id()] for p in confirm}, seconds=seconds)
 
@@ -237,9 +235,8 @@ def _collect(config: CurveSetConfig, evaluate: Any, store: ResultStore, executor
 def run_curve_set(config: CurveSetConfig, *, results_path: str | pathlib.Path, executor: Any = None,
                   progress: bool = True) -> CurveSetResult:
     """Runs (or resumes) every search and confirmation point; results go to the append-only table."""
-    return _collect(config, get_task(config.task).evaluate, ResultStore(results_path),
-                    executor or SerialExecutor(), progress, seconds_from_store=False)
-
+    return run_into_table(_collect, config, results_path=results_path, executor=executor, progress=progress,
+                          seconds_from_store=False)
 
 
 def load_curve_set(config: CurveSetConfig, *, results_path: str | pathlib.Path) -> CurveSetResult:
@@ -249,8 +246,7 @@ def load_curve_set(config: CurveSetConfig, *, results_path: str | pathlib.Path) 
         FileNotFoundError: If the table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    return _collect(config, refuse_missing, existing_store(results_path), SerialExecutor(), False,
-                    seconds_from_store=True)
+    return load_from_table(_collect, config, results_path=results_path)
 
 
 def format_curve_table(result: CurveSetResult) -> str:

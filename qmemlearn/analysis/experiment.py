@@ -22,15 +22,14 @@ from typing import Any
 
 from qmemlearn.analysis.config_validation import MODES, read_config_json, validate_raw_config
 from qmemlearn.analysis.engine import run_points
-from qmemlearn.analysis.executors import SerialExecutor
 from qmemlearn.analysis.figure_writers import DEFAULT_FIGURE, get_figure_writer
 from qmemlearn.analysis.fit import FitResult, fit_exponential, n_star_interval
 from qmemlearn.analysis.points import SweepPoint
 from qmemlearn.analysis.search import SearchCurve, SearchResult, run_searches
-from qmemlearn.analysis.stored_results import existing_store, refuse_missing
+from qmemlearn.analysis.stored_results import elapsed_seconds, load_from_table, run_into_table
 from qmemlearn.analysis.store import ResultStore, Row, package_versions
 from qmemlearn.noise import parse_noise
-from qmemlearn.tasks import TaskSpec, get_task, task_evaluator
+from qmemlearn.tasks import TaskSpec, get_task
 
 
 
@@ -269,9 +268,7 @@ def _collect(
     confirm = confirmation_points(searches)
     success = config.success_points()
     rows = run_points(confirm + success, evaluate, store=store, executor=executor, progress=progress)
-    seconds = (
-        sum(row.seconds for row in store.fold().values()) if seconds_from_store else time.perf_counter() - start
-    )
+    seconds = elapsed_seconds(store, start, from_store=seconds_from_store)
     return ExperimentResult(
         config=config,
         searches=searches,
@@ -298,10 +295,7 @@ def run_experiment(
         executor: From :func:`~qmemlearn.analysis.executors.make_executor`. Defaults to serial.
         progress: Show progress bars on stderr.
     """
-    return _collect(
-        config, task_evaluator(config.task), ResultStore(results_path), executor or SerialExecutor(),
-        progress, seconds_from_store=False,
-    )
+    return run_into_table(_collect, config, results_path=results_path, executor=executor, progress=progress)
 
 
 def load_experiment(config: ExperimentConfig, *, results_path: str | pathlib.Path) -> ExperimentResult:
@@ -311,9 +305,7 @@ def load_experiment(config: ExperimentConfig, *, results_path: str | pathlib.Pat
         FileNotFoundError: If the results table is missing.
         RuntimeError: If the table lacks a point the config needs.
     """
-    return _collect(
-        config, refuse_missing, existing_store(results_path), SerialExecutor(), False, seconds_from_store=True
-    )
+    return load_from_table(_collect, config, results_path=results_path)
 
 
 def format_table(result: ExperimentResult) -> str:

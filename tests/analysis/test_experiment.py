@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from qmemlearn.analysis import experiment as experiment_module
+from qmemlearn.analysis import stored_results
 from qmemlearn.analysis.executors import DaskExecutor, LocalPoolExecutor, SerialExecutor
 from qmemlearn.analysis.experiment import (
     ExperimentConfig, ExperimentResult, confirmation_points, format_table, load_experiment,
@@ -233,7 +233,7 @@ def test_interrupted_run_resumes_to_the_same_table(baseline, tmp_path, monkeypat
                   "in the point phase": in_searches + 2}[when]
     csv = tmp_path / "resumed.csv"
     killer = CountingEvaluator(fail_after=fail_after)
-    monkeypatch.setattr(experiment_module, "task_evaluator", lambda name: killer)
+    monkeypatch.setattr(stored_results, "task_evaluator", lambda name: killer)
     with pytest.raises(KeyboardInterrupt):
         run_experiment(config, results_path=csv, progress=False)
     assert killer.calls == fail_after
@@ -241,7 +241,7 @@ def test_interrupted_run_resumes_to_the_same_table(baseline, tmp_path, monkeypat
     assert len(partial) == fail_after  # every finished point was written before the error
     assert all(folded(serial_csv)[sid] == value for sid, value in partial.items())
     counter = CountingEvaluator()
-    monkeypatch.setattr(experiment_module, "task_evaluator", lambda name: counter)
+    monkeypatch.setattr(stored_results, "task_evaluator", lambda name: counter)
     resumed = run_experiment(config, results_path=csv, progress=False)
     assert counter.calls == total - fail_after  # nothing is evaluated twice
     assert folded(csv) == folded(serial_csv)
@@ -256,7 +256,7 @@ def test_rerun_of_a_finished_experiment_changes_nothing(baseline, tmp_path, monk
     shutil.copy(serial_csv, csv)
     before = csv.read_bytes()
     counter = CountingEvaluator()
-    monkeypatch.setattr(experiment_module, "task_evaluator", lambda name: counter)
+    monkeypatch.setattr(stored_results, "task_evaluator", lambda name: counter)
     again = run_experiment(config, results_path=csv, progress=False)
     assert counter.calls == 0
     assert csv.read_bytes() == before
