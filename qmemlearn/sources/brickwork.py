@@ -10,6 +10,9 @@ for odd k. A qubit outside every pair of a layer (the ends) still gets its singl
   U·Uᵀ ∝ I: the dynamics is symmetric under time reversal (complex conjugation).
 - **Scrambling** (type 0): each qubit one of √X, √Y, √W = ``PhasedXPowGate(0.25, 0.5)``
   uniformly, then ``cirq_google.SycamoreGate()`` = FSim(π/2, π/6). U·Uᵀ is far from ∝ I.
+  The CZ variant (``scrambling_gate="cz"``) puts ``cirq.CZ`` in place of the Sycamore gate: one
+  native gate per block on CZ devices such as willow_pink, where FSim(π/2, π/6) compiles to
+  three CZs. CZ is real, but √X and √W are not, so U stays complex and scrambling.
 
 Every random choice comes from ``np.random.default_rng(seed)``, so a circuit is a pure
 function of (n, depth, kind, seed) and costs nothing to store.
@@ -30,6 +33,8 @@ KIND_LABELS = {"scrambling": 0, "t-symmetric": 1}
 #: Seed of :data:`REAL_ORTHOGONAL_GATE` (``scipy.stats.special_ortho_group``); never change it.
 REAL_ORTHOGONAL_SEED = 20220609
 _SQRT_GATES = (cirq.X**0.5, cirq.Y**0.5, cirq.PhasedXPowGate(phase_exponent=0.25, exponent=0.5))
+#: Entanglers of the scrambling class: the paper's Sycamore gate, or CZ for CZ-native devices.
+SCRAMBLING_GATES = ("sycamore", "cz")
 
 
 @functools.lru_cache(maxsize=1)
@@ -73,6 +78,9 @@ class BrickworkDynamics:
         depth: Number of brickwork layers (>= 1).
         kind: ``"t-symmetric"`` or ``"scrambling"``.
         seed: Seed of the circuit's random single-qubit gates (int >= 0).
+        scrambling_gate: Entangler of scrambling blocks, one of :data:`SCRAMBLING_GATES`
+            (default ``"sycamore"``, the paper's); T-symmetric U always uses
+            :data:`REAL_ORTHOGONAL_GATE` and must keep the default.
 
     Example:
         >>> u = BrickworkDynamics(n=4, depth=3, kind="t-symmetric", seed=7)
@@ -84,6 +92,7 @@ class BrickworkDynamics:
     depth: int
     kind: str
     seed: int
+    scrambling_gate: str = "sycamore"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", _check_int("n", self.n, 2))
@@ -91,6 +100,13 @@ class BrickworkDynamics:
         object.__setattr__(self, "seed", _check_int("seed", self.seed, 0))
         if self.kind not in KINDS:
             raise ValueError(f"kind={self.kind!r} must be one of {', '.join(KINDS)}")
+        if self.scrambling_gate not in SCRAMBLING_GATES:
+            raise ValueError(f"scrambling_gate={self.scrambling_gate!r} must be one of {', '.join(SCRAMBLING_GATES)}")
+        if self.kind == "t-symmetric" and self.scrambling_gate != "sycamore":
+            raise ValueError(
+                f"scrambling_gate={self.scrambling_gate!r} applies to kind='scrambling' only; a T-symmetric U "
+                "always uses the real orthogonal gate"
+            )
 
     @property
     def label(self) -> int:
@@ -110,6 +126,8 @@ class BrickworkDynamics:
         """The entangling gate of every block of this class."""
         if self.kind == "t-symmetric":
             return REAL_ORTHOGONAL_GATE
+        if self.scrambling_gate == "cz":
+            return cirq.CZ
         import cirq_google
 
         return cirq_google.SycamoreGate()
@@ -141,6 +159,8 @@ class BrickworkDynamics:
         }
         if self.kind == "t-symmetric":
             meta["two_qubit_gate"] = f"special_ortho_group(4, random_state={REAL_ORTHOGONAL_SEED})"
+        elif self.scrambling_gate == "cz":
+            meta["two_qubit_gate"] = "CZ"
         else:
             meta["two_qubit_gate"] = "SycamoreGate (FSim(pi/2, pi/6))"
         return meta

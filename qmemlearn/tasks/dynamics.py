@@ -49,11 +49,15 @@ def circuit_family(point: SweepPoint) -> np.random.SeedSequence:
     return np.random.SeedSequence(entropy=int(family.strong_id(), 16), spawn_key=(point.batch_index,))
 
 
-def draw_circuits(n: int, depth: int, per_class: int, seeds: np.random.SeedSequence) -> list[BrickworkDynamics]:
-    """``per_class`` circuits of each class, alternating T-symmetric and scrambling."""
+def draw_circuits(
+    n: int, depth: int, per_class: int, seeds: np.random.SeedSequence, *, scrambling_gate: str = "sycamore"
+) -> list[BrickworkDynamics]:
+    """``per_class`` circuits of each class, alternating T-symmetric and scrambling (whose
+    entangler is ``scrambling_gate``; the seeds do not depend on it)."""
     values = seeds.generate_state(2 * per_class, dtype=np.uint64) >> np.uint64(1)
     return [
-        BrickworkDynamics(n=n, depth=depth, kind=KINDS[k % 2], seed=int(value))
+        BrickworkDynamics(n=n, depth=depth, kind=KINDS[k % 2], seed=int(value),
+                          **({"scrambling_gate": scrambling_gate} if KINDS[k % 2] == "scrambling" else {}))
         for k, value in enumerate(values)
     ]
 
@@ -120,7 +124,8 @@ def evaluate_dynamics(point: SweepPoint) -> PointOutcome:
     """Runs ``point.trials`` independent trials and sums their accuracies.
 
     Parameters (``point.json_metadata``, declared in the registry): ``depth``,
-    ``circuits_per_class``, ``backend`` (``auto``, ``exact``, ``mps``) and ``max_bond``.
+    ``circuits_per_class``, ``backend`` (``auto``, ``exact``, ``mps``, ``trajectories``),
+    ``max_bond`` and ``scrambling_gate`` (``sycamore`` or ``cz``).
     """
     spec = get_task(TASK)
     spec.validate_point(point)
@@ -130,7 +135,8 @@ def evaluate_dynamics(point: SweepPoint) -> PointOutcome:
     circuit_seeds = circuit_family(point).spawn(point.trials)
     successes = 0.0
     for trial_seed, seeds in zip(trial_seeds, circuit_seeds):
-        circuits = draw_circuits(point.n, params["depth"], params["circuits_per_class"], seeds)
+        circuits = draw_circuits(point.n, params["depth"], params["circuits_per_class"], seeds,
+                                 scrambling_gate=params.get("scrambling_gate", "sycamore"))
         rng = np.random.default_rng(trial_seed)
         ones = np.stack([
             simulated_outcomes(

@@ -38,6 +38,40 @@ def test_scrambling_u_times_transpose_is_not_scalar(n, depth):
     assert distance_from_scalar(u @ u.T) > 0.1
 
 
+@pytest.mark.parametrize("n, depth", [(2, 1), (4, 3), (5, 4)])
+def test_cz_scrambling_u_times_transpose_is_not_scalar(n, depth):
+    dynamics = BrickworkDynamics(n=n, depth=depth, kind="scrambling", seed=n + depth, scrambling_gate="cz")
+    assert distance_from_scalar(dynamics.unitary() @ dynamics.unitary().T) > 0.1
+
+
+def test_cz_variant_replaces_only_the_entangler():
+    q = cirq.LineQubit.range(4)
+    sycamore = BrickworkDynamics(n=4, depth=3, kind="scrambling", seed=9)
+    cz = BrickworkDynamics(n=4, depth=3, kind="scrambling", seed=9, scrambling_gate="cz")
+    assert cz.single_qubit_gates() == sycamore.single_qubit_gates()  # same random choices
+    two_qubit = [op.gate for op in cz.circuit(q).all_operations() if len(op.qubits) == 2]
+    assert two_qubit and all(g == cirq.CZ for g in two_qubit)
+    assert cz.metadata()["two_qubit_gate"] == "CZ" and "scrambling_gate" not in sycamore.metadata()
+    assert cz != sycamore and hash(cz) != hash(sycamore)  # distinct cache keys
+
+
+def test_cz_variant_compiles_to_one_native_cz_per_block_on_willow_pink():
+    from qmemlearn.hardware import load_processor
+    from qmemlearn.hardware.compile import compile_circuit
+
+    from qmemlearn.hardware.chain import chain_layout
+
+    processor = load_processor("willow_pink")
+    line, _ = chain_layout(processor, 4, partners=False)
+    counts = {}
+    for gate in ("sycamore", "cz"):
+        u = BrickworkDynamics(n=4, depth=4, kind="scrambling", seed=2, scrambling_gate=gate)
+        compiled = compile_circuit(u.circuit(line), processor)
+        counts[gate] = sum(1 for op in compiled.all_operations() if len(op.qubits) == 2)
+    blocks = sum(len(layer_pairs(4, layer)) for layer in range(4))
+    assert counts["cz"] == blocks and counts["sycamore"] > counts["cz"]
+
+
 def test_real_orthogonal_gate_is_dense_special_orthogonal_and_entangling():
     o = real_orthogonal_matrix()
     assert o.dtype.kind == "f" and o.shape == (4, 4)
@@ -81,6 +115,8 @@ def test_seeded():
         ({"depth": 0}, r"depth=0 must be an int >= 1"),
         ({"seed": -1}, r"seed=-1 must be an int >= 0"),
         ({"kind": "chaotic"}, r"kind='chaotic' must be one of scrambling, t-symmetric"),
+        ({"scrambling_gate": "iswap"}, r"scrambling_gate='iswap' must be one of sycamore, cz"),
+        ({"kind": "t-symmetric", "scrambling_gate": "cz"}, r"scrambling_gate='cz' applies to kind='scrambling' only"),
     ],
 )
 def test_bad_arguments(kwargs, match):

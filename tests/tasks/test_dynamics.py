@@ -40,6 +40,21 @@ def test_two_copy_separates_perfectly_noiseless_and_single_copy_needs_more():
         assert (ones.sum() == 0) == (circuit.kind == "t-symmetric")
 
 
+def test_cz_scrambling_variant_separates_and_keeps_default_strong_ids():
+    params = {"depth": 3, "circuits_per_class": 4, "backend": "exact", "max_bond": 0}
+    spec = get_task("dynamics")
+    assert spec.resolve_params(params) == params  # the default entangler is not part of the id
+    cz = point(copies=16, trials=4, json_metadata={**params, "scrambling_gate": "cz"})
+    assert cz.strong_id() != point(copies=16, trials=4).strong_id()
+    outcome = evaluate_dynamics(cz)
+    assert outcome.successes / outcome.trials >= 0.9  # T-symmetric U still gives all zeros
+    circuits = draw_circuits(3, 3, 2, circuit_family(cz).spawn(1)[0], scrambling_gate="cz")
+    assert {c.scrambling_gate for c in circuits if c.kind == "scrambling"} == {"cz"}
+    assert {c.scrambling_gate for c in circuits if c.kind == "t-symmetric"} == {"sycamore"}
+    with pytest.raises(ValueError, match=r"params.scrambling_gate='iswap'"):
+        spec.resolve_params({**params, "scrambling_gate": "iswap"})
+
+
 def test_outcome_is_independent_of_the_cache_and_deterministic():
     p = point(protocol="single-copy", copies=64, trials=2, rule="kernel-pca")
     clear_cache()
