@@ -207,6 +207,8 @@ TASK_CONFIG_CASES: dict[str, tuple[str, list[tuple[str, object]], str]] = {
                                 r"'modes.quick.curves\[1\]'.*28 qubits.*backend='mps'"),
     "dynamics-mps-noisy": ("dynamics", [("params.backend", "mps"), ("noise", "depolarizing:p2=0.01")],
                            r"'modes.quick.curves\[0\]'.*backend='mps' is noiseless"),
+    "dynamics-scrambling-gate-unknown": ("dynamics", [("params.scrambling_gate", "iswap")],
+                                         r"params.scrambling_gate='iswap' must be one of 'sycamore', 'cz'"),
     "dynamics-embedding-n": ("dynamics", [("embedding.n", 0)], r"'embedding.n'=0"),
     "dynamics-embedding-queries": ("dynamics", [("embedding.queries", -1)], r"'embedding.queries'=-1"),
     "dynamics-embedding-unknown-key": ("dynamics", [("embedding.bogus", 1)], r"'embedding.bogus' is unknown"),
