@@ -42,9 +42,6 @@ class DeviceNoiseSampler(cirq.Sampler):
         processor_id: One of :data:`~qmemlearn.hardware.devices.GOOGLE_PROCESSORS`.
         seed: Seed of the inner sampler. Defaults to None.
         gateset: Native gateset name; default: the processor's default.
-        engine: An engine sampler already opened with
-            :func:`~qmemlearn.hardware.execution.engine_sampler` (engine only); default: open
-            one per stream.
         sampler_factory: ``(noise_model, seed) -> cirq.Sampler``; default: the exact fast
             :class:`~qmemlearn.backends.ClusterSampler`. Any simulator taking a noise model
             works, e.g. ``lambda noise, seed: cirq.DensityMatrixSimulator(noise=noise, seed=seed)``.

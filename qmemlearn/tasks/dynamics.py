@@ -136,7 +136,7 @@ def evaluate_dynamics(point: SweepPoint) -> PointOutcome:
     successes = 0.0
     for trial_seed, seeds in zip(trial_seeds, circuit_seeds):
         circuits = draw_circuits(point.n, params["depth"], params["circuits_per_class"], seeds,
-                                 scrambling_gate=params.get("scrambling_gate", "sycamore"))
+                                 scrambling_gate=params.get("scrambling_gate", spec.params["scrambling_gate"].default))
         rng = np.random.default_rng(trial_seed)
         ones = np.stack([
             simulated_outcomes(

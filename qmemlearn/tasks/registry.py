@@ -283,7 +283,8 @@ register(
             "backend": Param("auto", "str", choices=("auto", "exact", "mps", "trajectories"),
                              description="outcome simulator (see qmemlearn.tasks.dynamics_outcomes)"),
             "max_bond": Param(0, "int", low=0, description="MPS bond cap; 0 = exact"),
-            "scrambling_gate": Param("sycamore", "str", choices=("sycamore", "cz"), omit_at_default=True,
+            "scrambling_gate": Param("sycamore", "str", choices_path="qmemlearn.sources.brickwork:SCRAMBLING_GATES",
+                                     omit_at_default=True,
                                      description="entangler of scrambling blocks: the paper's Sycamore gate, or CZ "
                                      "for CZ-native devices"),
         },
